@@ -1,0 +1,125 @@
+/**
+ * kauth (sys/kern/kern_auth.c): scopes, listeners, and how their answers
+ * combine; the secmodels suser, securelevel and extensions (curtain), and the
+ * process scope's proc_listener_cb (kern_proc.c).
+ */
+import type { Cred } from './cred.ts';
+import type { Err } from './errno.ts';
+import { err } from './errno.ts';
+import type { Kernel } from './kernel.ts';
+import type { Proc } from './proc.ts';
+
+export type KauthResult = 'DEFER' | 'ALLOW' | 'DENY';
+export type KauthScope = 'process' | 'system';
+
+export type CanseeReq = 'ENTRY' | 'ARGS' | 'OPENFILES' | 'ENV' | 'EPROC';
+export type ProcfsReq = 'READ' | 'WRITE' | 'RW';
+export type MountReq = 'NEW' | 'UPDATE' | 'UNMOUNT' | 'GETARGS';
+
+/** A request in the process or system scope, with its arguments. */
+export type KauthAction =
+  | { scope: 'process'; action: 'PROCFS'; p: Proc; node: unknown; req: ProcfsReq }
+  | { scope: 'process'; action: 'CANSEE'; p: Proc; req: CanseeReq }
+  | { scope: 'process'; action: 'SETID'; p: Proc }
+  | { scope: 'process'; action: 'PTRACE'; p: Proc }
+  | { scope: 'system'; action: 'MOUNT'; req: MountReq; owner: number }
+  | { scope: 'system'; action: 'CHROOT' }
+  | { scope: 'system'; action: 'MODULE' };
+
+export type KauthListenerCb = (k: Kernel, cred: Cred, a: KauthAction) => KauthResult;
+
+export interface KauthListener {
+  readonly scope: KauthScope;
+  readonly name: string;
+  readonly cb: KauthListenerCb;
+}
+
+/** The listeners of both scopes, in registration order, plus the secmodel count. */
+export class Kauth {
+  private listeners: KauthListener[] = [];
+  secmodels = 0;
+
+  /** kauth_listen_scope */
+  listen(scope: KauthScope, name: string, cb: KauthListenerCb): KauthListener {
+    const l = { scope, name, cb };
+    this.listeners.push(l);
+    return l;
+  }
+
+  /** kauth_unlisten_scope */
+  unlisten(l: KauthListener): void {
+    const i = this.listeners.indexOf(l);
+    if (i < 0) throw new Error(`kauth_unlisten_scope: ${l.name} not listening`);
+    this.listeners.splice(i, 1);
+  }
+
+  /**
+   * kauth_authorize_action: every listener runs; any DENY gives EPERM, else
+   * any ALLOW gives 0, else (all DEFER) EPERM when a secmodel is registered.
+   */
+  authorize(k: Kernel, cred: Cred, a: KauthAction): Err | undefined {
+    let allowed = false;
+    let denied = false;
+    for (const l of this.listeners) {
+      if (l.scope !== a.scope) continue;
+      const r = l.cb(k, cred, a);
+      if (r === 'DENY') denied = true;
+      else if (r === 'ALLOW') allowed = true;
+    }
+    if (denied) return err('EPERM');
+    if (allowed) return undefined;
+    return this.secmodels > 0 ? err('EPERM') : undefined;
+  }
+}
+
+/** secmodel_suser: the superuser (effective uid 0) is allowed everything it handles. */
+export function secmodelSuserCb(_k: Kernel, cred: Cred, a: KauthAction): KauthResult {
+  if (a.scope === 'system' && a.action === 'MOUNT' && a.req === 'GETARGS') return 'ALLOW';
+  if (a.scope === 'system' && a.action === 'MOUNT' && a.req === 'UNMOUNT' && a.owner === cred.euid) return 'ALLOW';
+  return cred.euid === 0 ? 'ALLOW' : 'DEFER';
+}
+
+/**
+ * secmodel_securelevel_process_cb: a WRITE or RW of init through procfs is
+ * denied at securelevel > -1; module loads are denied above securelevel 0.
+ */
+export function secmodelSecurelevelCb(k: Kernel, _cred: Cred, a: KauthAction): KauthResult {
+  if (a.scope === 'process' && a.action === 'PROCFS') {
+    if (a.req !== 'READ' && a.p === k.initproc && k.securelevel > -1) return 'DENY';
+    return 'DEFER';
+  }
+  if (a.scope === 'process' && a.action === 'PTRACE' && a.p === k.initproc && k.securelevel > -1) return 'DENY';
+  if (a.scope === 'system' && a.action === 'MODULE' && k.securelevel > 0) return 'DENY';
+  return 'DEFER';
+}
+
+/**
+ * secmodel_extensions_process_cb: with security.curtain on, CANSEE of
+ * ENTRY/ARGS/OPENFILES is denied to a non-root caller whose uid differs
+ * from the target's (kauth_cred_getuid: real uids).
+ */
+export function secmodelExtensionsCb(k: Kernel, cred: Cred, a: KauthAction): KauthResult {
+  if (!k.curtain || a.scope !== 'process' || a.action !== 'CANSEE') return 'DEFER';
+  if (a.req !== 'ENTRY' && a.req !== 'ARGS' && a.req !== 'OPENFILES') return 'DEFER';
+  if (cred.euid === 0 || cred.ruid === a.p.cred.ruid) return 'DEFER';
+  return 'DENY';
+}
+
+/**
+ * proc_listener_cb (kern_proc.c) for CANSEE, and the ptrace listener for
+ * PT_ATTACH (kern_ptrace_common.c; inferred: same real uid, target not set-id).
+ */
+export function procListenerCb(_k: Kernel, cred: Cred, a: KauthAction): KauthResult {
+  if (a.scope !== 'process') return 'DEFER';
+  if (a.action === 'CANSEE') {
+    if (a.req !== 'ENV') return 'ALLOW';
+    const t = a.p.cred;
+    return cred.ruid === t.ruid && cred.ruid === t.svuid ? 'ALLOW' : 'DEFER';
+  }
+  if (a.action === 'PTRACE') {
+    const t = a.p.cred;
+    const same = cred.ruid === t.ruid && t.ruid === t.euid && t.ruid === t.svuid;
+    return same && !a.p.sugid ? 'ALLOW' : 'DEFER';
+  }
+  return 'DEFER';
+}

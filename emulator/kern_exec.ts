@@ -1,0 +1,98 @@
+/**
+ * execve (sys/kern/kern_exec.c) in its order: check_exec, p_reflock taken as
+ * writer (execve_loadvm), fd_closeexec, credexec, doexechooks, emulexec,
+ * p_reflock released (end of execve_runproc).
+ */
+import { credWith } from './cred.ts';
+import type { Err } from './errno.ts';
+import { err, isErr } from './errno.ts';
+import { fdCheckstd, fdCloseexec } from './sys_descrip.ts';
+import type { Kernel } from './kernel.ts';
+import { MNT_NOEXEC, MNT_NOSUID } from './mount.ts';
+import { namei } from './namei.ts';
+import type { EmulName, Proc } from './proc.ts';
+import type { Inode } from './rootfs.ts';
+import { rootfsVnodeops } from './rootfs.ts';
+import type { Ctx, Vattr, Vnode } from './vnode.ts';
+import { VEXEC, vrele } from './vnode.ts';
+
+export const S_ISUID = 0o4000;
+export const S_ISGID = 0o2000;
+
+/** What check_exec found: the program's vnode (held), attributes, emulation and resolved path. */
+export interface ExecImage {
+  vp: Vnode;
+  attr: Vattr;
+  emul: EmulName;
+  path: string;
+}
+
+/** check_exec: a regular file the caller may execute, on a mount without MNT_NOEXEC, in a known format. */
+export function checkExec(ctx: Ctx, path: string): ExecImage | Err {
+  const vp = namei(ctx, path, true);
+  if (isErr(vp)) return vp;
+  const bad = (e: Err): Err => {
+    vrele(vp);
+    return e;
+  };
+  if (vp.type !== 'VREG') return bad(err('EACCES'));
+  const attr = vp.ops.getattr(ctx, vp);
+  if (isErr(attr)) return bad(attr);
+  const e = vp.ops.access(ctx, vp, VEXEC);
+  if (e !== undefined) return bad(e);
+  if (vp.mount.flag & MNT_NOEXEC) return bad(err('EACCES'));
+  if (vp.ops !== rootfsVnodeops) return bad(err('ENOEXEC'));
+  const ino = vp.data as Inode;
+  if (!ino.content.startsWith('\x7fELF')) return bad(err('ENOEXEC'));
+  if (vp.mount.flag & MNT_NOSUID) attr.mode &= ~(S_ISUID | S_ISGID);
+  return { vp, attr, emul: ino.emul, path: ctx.k.rootfs.pathOf(ino) };
+}
+
+/** Install a checked image as the process's program (the emulexec part: p_emul, p_path, text vnode). */
+export function procSetImage(p: Proc, img: ExecImage, argv: string[]): void {
+  const old = p.textvp;
+  p.textvp = img.vp; // the reference check_exec took
+  if (old !== null) vrele(old);
+  p.emul = img.emul;
+  p.path = img.path;
+  p.execsw = true;
+  p.argv = argv;
+}
+
+/**
+ * credexec: a set-id program run by an untraced process marks it PK_SUGID
+ * (proc_crmod_leave), makes sure 0-2 are open (fd_checkstd) and takes the
+ * file's ids; otherwise equal real and effective ids clear PK_SUGID.
+ * Either way the saved ids become the effective ones.
+ */
+export function credexec(k: Kernel, p: Proc, attr: Vattr): void {
+  const c = p.cred;
+  const setuid = (attr.mode & S_ISUID) !== 0 && c.euid !== attr.uid;
+  const setgid = (attr.mode & S_ISGID) !== 0 && c.egid !== attr.gid;
+  let cred = c;
+  if (p.tracer === null && (setuid || setgid)) {
+    p.sugid = true;
+    fdCheckstd(k, p);
+    cred = credWith(cred, {
+      euid: attr.mode & S_ISUID ? attr.uid : cred.euid,
+      egid: attr.mode & S_ISGID ? attr.gid : cred.egid,
+    });
+  } else if (c.ruid === c.euid && c.rgid === c.egid) {
+    p.sugid = false;
+  }
+  p.cred = credWith(cred, { svuid: cred.euid, svgid: cred.egid });
+}
+
+/** execve(2). */
+export function execve(k: Kernel, p: Proc, path: string): Err | undefined {
+  const img = checkExec(k.ctx(p), path);
+  if (isErr(img)) return img;
+  p.reflockWriter = true; // execve_loadvm: rw_enter(&p->p_reflock, RW_WRITER)
+  fdCloseexec(k, p);
+  credexec(k, p, img.attr);
+  k.exechooks.run(p); // doexechooks: sees the new credentials and PK_SUGID
+  procSetImage(p, img, [img.path]);
+  p.reflockWriter = false; // rw_exit(&p->p_reflock)
+  k.emit({ kind: 'exec', pid: p.pid, sugid: p.sugid, emul: img.emul });
+  return undefined;
+}

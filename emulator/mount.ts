@@ -1,0 +1,129 @@
+/**
+ * Mounts and file system types (sys/kern/vfs_mount.c, vfs_init.c, vfs_trans.c):
+ * vfs_attach/vfs_detach, the mount list, vflush, vfs_suspend/vfs_resume.
+ */
+import type { Err } from './errno.ts';
+import { err } from './errno.ts';
+import type { Kernel } from './kernel.ts';
+import type { Ctx, Vnode, VnodeOps } from './vnode.ts';
+import { vgone, vrecycle } from './vnode.ts';
+
+/** mnt_flag bits (sys/mount.h). */
+export const MNT_RDONLY = 0x1;
+export const MNT_NOEXEC = 0x4;
+export const MNT_NOSUID = 0x8;
+export const MNT_LOCAL = 0x1000;
+export const MNT_FORCE = 0x80000;
+/** vflush flags */
+export const FORCECLOSE = 0x2;
+
+/**
+ * The data handed to mount(2). `len` is data_len in bytes; a procfs_args is
+ * 8 bytes ({int version; int flags;}), shorter data carries no fields.
+ */
+export interface MountData {
+  len: number;
+  version: number;
+  flags: number;
+}
+
+export interface Statvfs {
+  bsize: number;
+  frsize: number;
+  iosize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+  favail: number;
+  namemax: number;
+  fstype: string;
+  mntfromname: string;
+  mntonname: string;
+}
+
+/** struct vfsops: what a file system type provides. */
+export interface VfsOps {
+  readonly name: string;
+  readonly minMountData: number;
+  readonly vnodeops: VnodeOps;
+  /** VFS_MOUNT; with MNT_GETARGS it fills `data` and returns the length written. */
+  mount(ctx: Ctx, mp: Mount, path: string, data: MountData | null, getargs: boolean): Err | MountData | undefined;
+  unmount(ctx: Ctx, mp: Mount, mntflags: number): Err | undefined;
+  root(ctx: Ctx, mp: Mount): Vnode | Err;
+  statvfs(ctx: Ctx, mp: Mount): Statvfs | Err;
+  loadvnode(ctx: Ctx, mp: Mount, vp: Vnode, key: string): Err | undefined;
+  vget(): Err;
+  fhtovp(): Err;
+  vptofh(): Err;
+  quotactl(): Err;
+  snapshot(): Err;
+  sync(): Err | undefined;
+}
+
+export class Mount {
+  /** The per-mount vnode cache: key to vnode, in load order. */
+  readonly vcache = new Map<string, Vnode>();
+  flag = 0;
+  data: unknown = null;
+  namemax = 255;
+  /** The effective uid that mounted it (mnt_stat.f_owner). */
+  owner = 0;
+  suspended = 0;
+  unmounting = false;
+  gone = false;
+  readonly id: number;
+
+  constructor(
+    public readonly k: Kernel,
+    public readonly ops: VfsOps,
+    /** The absolute path of the mount point, without a trailing '/'; '' for the root file system. */
+    public readonly path: string,
+    /** mnt_vnodecovered: the directory this mount sits on (held), or null for the root mount. */
+    public covered: Vnode | null,
+  ) {
+    this.id = k.mountSeq++;
+  }
+
+  get vnodeops(): VnodeOps {
+    return this.ops.vnodeops;
+  }
+}
+
+/** vfs_suspend: take the mount through fstrans suspension (here: a counter; nothing to drain). */
+export function vfsSuspend(mp: Mount): Err | undefined {
+  if (mp.gone) return err('ENOENT'); // IMNT_GONE
+  if (mp === mp.k.deadMount) return err('EOPNOTSUPP');
+  mp.suspended++;
+  return undefined;
+}
+
+export function vfsResume(mp: Mount): void {
+  if (mp.suspended <= 0) throw new Error(`vfs_resume: ${mp.path} not suspended`);
+  mp.suspended--;
+}
+
+/**
+ * vflush: up to three passes over the mount's vnodes; each is recycled if the
+ * iterator holds the only reference, else gone with FORCECLOSE, else busy.
+ * (A VBLK/VCHR with other users would become anonymous; procfs has none.)
+ */
+export function vflush(mp: Mount, flags: number): Err | undefined {
+  for (let pass = 0; pass < 3; pass++) {
+    let busy = 0;
+    for (const vp of [...mp.vcache.values()]) {
+      if (vp.state !== 'loaded') continue;
+      vp.usecount++; // the iterator's reference (vfs_vnode_iterator_next)
+      if (vrecycle(vp)) continue;
+      if (flags & FORCECLOSE) {
+        vgone(vp);
+        continue;
+      }
+      vp.usecount--;
+      busy++;
+    }
+    if (busy === 0) return undefined;
+  }
+  return err('EBUSY');
+}

@@ -1,0 +1,299 @@
+/**
+ * File system system calls (sys/kern/vfs_syscalls.c, vfs_vnops.c,
+ * sys_generic.c, vfs_mount.c): open through vn_open, pread/pwrite, stat,
+ * readlink, getdents, chdir, chroot, mount, unmount, statvfs.
+ */
+import type { Err } from './errno.ts';
+import { err, isErr } from './errno.ts';
+import { File } from './file.ts';
+import type { Kernel } from './kernel.ts';
+import type { MountData, Statvfs } from './mount.ts';
+import { MNT_FORCE, Mount, vfsResume, vfsSuspend } from './mount.ts';
+import { namei } from './namei.ts';
+import type { Proc } from './proc.ts';
+import { falloc } from './sys_descrip.ts';
+import { mountPathOf, vnIsunder } from './vfs_getcwd.ts';
+import type { Ctx, Dirent, Vnode, Vtype } from './vnode.ts';
+import { FREAD, FWRITE, O_EXCL, VEXEC, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
+
+export interface OpenFlags {
+  read: boolean;
+  write: boolean;
+  excl: boolean;
+  nofollow: boolean;
+  cloexec: boolean;
+}
+
+export interface Stat {
+  vtype: Vtype;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  size: number;
+  fileno: number;
+}
+
+/** Run fn on a looked-up vnode and release it afterwards. */
+function withVnode<T>(vp: Vnode | Err, fn: (vp: Vnode) => T | Err): T | Err {
+  if (isErr(vp)) return vp;
+  const r = fn(vp);
+  vrele(vp);
+  return r;
+}
+
+/**
+ * vn_open without O_CREAT: O_NOFOLLOW on a link gives EFTYPE, a socket
+ * EOPNOTSUPP, a directory opened for writing EISDIR; then VOP_ACCESS and
+ * VOP_OPEN. The result holds a reference.
+ */
+export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean): Vnode | Err {
+  const vp = namei(ctx, path, !nofollow);
+  if (isErr(vp)) return vp;
+  const fail = (e: Err): Err => {
+    vrele(vp);
+    return e;
+  };
+  if (vp.type === 'VLNK') return fail(err('EFTYPE'));
+  if (vp.type === 'VSOCK') return fail(err('EOPNOTSUPP'));
+  if (vp.type === 'VDIR' && fflags & FWRITE) return fail(err('EISDIR'));
+  const acc = (fflags & FREAD ? VREAD : 0) | (fflags & FWRITE ? VWRITE : 0);
+  const e = acc === 0 ? undefined : vp.ops.access(ctx, vp, acc);
+  if (e !== undefined) return fail(e);
+  const oe = vp.ops.open(ctx, vp, fflags);
+  if (oe !== undefined) return fail(oe);
+  return vp;
+}
+
+/** open(2) */
+export function sysOpen(k: Kernel, p: Proc, path: string, f: OpenFlags): number | Err {
+  const fflags = (f.read ? FREAD : 0) | (f.write ? FWRITE : 0) | (f.excl ? O_EXCL : 0);
+  const ctx = k.ctx(p);
+  const vp = vnOpen(ctx, path, fflags, f.nofollow);
+  if (isErr(vp)) return vp;
+  const fd = falloc(p, new File('DTYPE_VNODE', fflags, p.cred, vp), f.cloexec);
+  if (isErr(fd)) {
+    vp.ops.close(ctx, vp, fflags);
+    vrele(vp);
+  }
+  return fd;
+}
+
+/** The vnode behind a descriptor opened with `need` (FREAD/FWRITE), for pread/pwrite. */
+function rwVnode(p: Proc, fd: number, need: number, offset: number): Vnode | Err {
+  const slot = p.fd.get(fd);
+  if (slot === undefined || (slot.file.flag & need) === 0) return err('EBADF');
+  const vp = slot.file.vnode;
+  if (vp === null || vp.type === 'VFIFO') return err('ESPIPE'); // sys_pread: not seekable
+  if (offset < 0 && vp.type !== 'VCHR') return err('EINVAL');
+  return vp;
+}
+
+/** pread(2) */
+export function sysRead(k: Kernel, p: Proc, fd: number, size: number, offset: number): string | Err {
+  const vp = rwVnode(p, fd, FREAD, offset);
+  if (isErr(vp)) return vp;
+  return vp.ops.read(k.ctx(p), vp, offset, size);
+}
+
+/** pwrite(2) */
+export function sysWrite(k: Kernel, p: Proc, fd: number, data: string, offset: number): number | Err {
+  const vp = rwVnode(p, fd, FWRITE, offset);
+  if (isErr(vp)) return vp;
+  return vp.ops.write(k.ctx(p), vp, offset, data);
+}
+
+/** vn_stat: VOP_GETATTR turned into a stat. */
+function vnStat(ctx: Ctx, vp: Vnode): Stat | Err {
+  const a = vp.ops.getattr(ctx, vp);
+  if (isErr(a)) return a;
+  return { vtype: a.type, mode: a.mode, uid: a.uid, gid: a.gid, nlink: a.nlink, size: a.size, fileno: a.fileid };
+}
+
+/** stat(2) (follow) and lstat(2). */
+export function sysStat(k: Kernel, p: Proc, path: string, follow: boolean): Stat | Err {
+  const ctx = k.ctx(p);
+  return withVnode(namei(ctx, path, follow), (vp) => vnStat(ctx, vp));
+}
+
+/**
+ * fstat(2). Files without a vnode answer through their fo_stat: a pipe as a
+ * FIFO, a socket as a socket, the rest with no type; owners from f_cred
+ * (inferred: pipe_stat, soo_stat).
+ */
+export function sysFstat(k: Kernel, p: Proc, fd: number): Stat | Err {
+  const slot = p.fd.get(fd);
+  if (slot === undefined) return err('EBADF');
+  const f = slot.file;
+  if (f.vnode !== null) return vnStat(k.ctx(p), f.vnode);
+  const vtype: Vtype = f.type === 'DTYPE_PIPE' ? 'VFIFO' : f.type === 'DTYPE_SOCKET' ? 'VSOCK' : 'VNON';
+  const mode = f.type === 'DTYPE_PIPE' ? 0o600 : 0;
+  return { vtype, mode, uid: f.cred.euid, gid: f.cred.egid, nlink: 1, size: 0, fileno: 0 };
+}
+
+/** readlink(2): EINVAL on anything but a link, before any VOP. */
+export function sysReadlink(k: Kernel, p: Proc, path: string): string | Err {
+  const ctx = k.ctx(p);
+  return withVnode(namei(ctx, path, false), (vp) =>
+    vp.type !== 'VLNK' ? err('EINVAL') : vp.ops.readlink(ctx, vp));
+}
+
+/** open(O_RDONLY) + getdents(2) of the whole directory + close. */
+export function sysReaddir(k: Kernel, p: Proc, path: string): Dirent[] | Err {
+  const ctx = k.ctx(p);
+  const vp = vnOpen(ctx, path, FREAD, false);
+  if (isErr(vp)) return vp;
+  const r = vp.type !== 'VDIR' ? err('ENOTDIR') : vp.ops.readdir(ctx, vp);
+  vp.ops.close(ctx, vp, FREAD);
+  vrele(vp);
+  return r;
+}
+
+/** A directory the caller may search, for chdir and chroot. */
+function lookupSearchableDir(ctx: Ctx, path: string): Vnode | Err {
+  const vp = namei(ctx, path, true);
+  if (isErr(vp)) return vp;
+  const e = vp.type !== 'VDIR' ? err('ENOTDIR') : vp.ops.access(ctx, vp, VEXEC);
+  if (e !== undefined) {
+    vrele(vp);
+    return e;
+  }
+  return vp;
+}
+
+/** chdir(2) */
+export function sysChdir(k: Kernel, p: Proc, path: string): Err | undefined {
+  const vp = lookupSearchableDir(k.ctx(p), path);
+  if (isErr(vp)) return vp;
+  if (p.cwd !== null) vrele(p.cwd);
+  p.cwd = vp;
+  return undefined;
+}
+
+/**
+ * chroot(2) (change_root): superuser only; a current directory outside the
+ * new root becomes the new root; sets PK_SUGID (proc_crmod_leave).
+ */
+export function sysChroot(k: Kernel, p: Proc, path: string): Err | undefined {
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'CHROOT' });
+  if (ke !== undefined) return ke;
+  const vp = lookupSearchableDir(k.ctx(p), path);
+  if (isErr(vp)) return vp;
+  if (p.root !== null) vrele(p.root);
+  p.root = vp;
+  if (p.cwd === null || !vnIsunder(k, p.cwd, vp)) {
+    if (p.cwd !== null) vrele(p.cwd);
+    vref(vp);
+    p.cwd = vp;
+  }
+  p.sugid = true;
+  k.emit({ kind: 'cred-changed', pid: p.pid, sugid: true });
+  return undefined;
+}
+
+/** The mount whose root `path` names (VV_ROOT), or EINVAL. */
+function mountAt(ctx: Ctx, path: string): Mount | Err {
+  return withVnode(namei(ctx, path, true), (vp) => (vp.vflag & VV_ROOT ? vp.mount : err('EINVAL')));
+}
+
+/**
+ * mount(2) of a new file system (do_sys_mount, mount_domount): lookup first,
+ * then kauth, a directory, nothing mounted there yet, the type registered
+ * (no module autoload in the fixture: ENODEV), then VFS_MOUNT.
+ */
+export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data: MountData | null): Err | undefined {
+  const ctx = k.ctx(p);
+  const vp = namei(ctx, path, true);
+  if (isErr(vp)) return vp;
+  const fail = (e: Err): Err => {
+    vrele(vp);
+    return e;
+  };
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'NEW', owner: p.cred.euid });
+  if (ke !== undefined) return fail(ke);
+  if (vp.type !== 'VDIR') return fail(err('ENOTDIR'));
+  if (vp.mountedHere !== null) return fail(err('EBUSY'));
+  const vfs = k.vfsList.get(fstype);
+  if (vfs === undefined) return fail(err('ENODEV'));
+  const mp = new Mount(k, vfs.ops, mountPathOf(k, vp, path, p.cwd), vp);
+  mp.owner = p.cred.euid;
+  const r = vfs.ops.mount(ctx, mp, path, data, false);
+  if (isErr(r)) return fail(r);
+  vp.mountedHere = mp; // the reference from namei is now mnt_vnodecovered's
+  vfs.refcount++;
+  k.mountlist.push(mp);
+  k.emit({ kind: 'mount', mount: mp });
+  return undefined;
+}
+
+/**
+ * mount(2) with MNT_UPDATE (mount_update): the path must be a mount's root;
+ * when VFS_MOUNT fails and data was given, vfs_hooks_reexport gets a try:
+ * data whose first eight bytes are zero is an (empty) export request and
+ * succeeds (inferred from mount_update and the NFS export hook).
+ */
+export function sysMountUpdate(k: Kernel, p: Proc, path: string, data: MountData | null): Err | undefined {
+  const ctx = k.ctx(p);
+  const mp = mountAt(ctx, path);
+  if (isErr(mp)) return mp;
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UPDATE', owner: mp.owner });
+  if (ke !== undefined) return ke;
+  const r = mp.ops.mount(ctx, mp, path, data, false);
+  if (!isErr(r)) return undefined;
+  const exportRequest = data !== null && data.len >= 8 && data.version === 0 && data.flags === 0;
+  return exportRequest ? undefined : r;
+}
+
+/** mount(2) with MNT_GETARGS (mount_getargs). */
+export function sysGetargs(k: Kernel, p: Proc, path: string): MountData | Err {
+  const ctx = k.ctx(p);
+  const mp = mountAt(ctx, path);
+  if (isErr(mp)) return mp;
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'GETARGS', owner: mp.owner });
+  if (ke !== undefined) return ke;
+  const r = mp.ops.mount(ctx, mp, path, { len: 8, version: 0, flags: 0 }, true);
+  return r === undefined ? err('EINVAL') : r;
+}
+
+/**
+ * unmount(2) (sys_unmount, dounmount): the path must be a mount's root;
+ * kauth; vfs_suspend; VFS_UNMOUNT (vflush inside); on success the mount
+ * leaves the list and releases the vnode it covered.
+ */
+export function sysUnmount(k: Kernel, p: Proc, path: string, force: boolean): Err | undefined {
+  const ctx = k.ctx(p);
+  const mp = mountAt(ctx, path);
+  if (isErr(mp)) return mp;
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UNMOUNT', owner: mp.owner });
+  if (ke !== undefined) return ke;
+  if (mp === k.rootMount) return err('EBUSY');
+  const se = vfsSuspend(mp);
+  if (se !== undefined) return se;
+  mp.unmounting = true;
+  const e = mp.ops.unmount(ctx, mp, force ? MNT_FORCE : 0);
+  mp.unmounting = false;
+  vfsResume(mp);
+  if (e !== undefined) return e;
+  mp.gone = true;
+  const covered = mp.covered!;
+  covered.mountedHere = null;
+  mp.covered = null;
+  vrele(covered);
+  k.mountlist.splice(k.mountlist.indexOf(mp), 1);
+  k.vfsList.get(mp.ops.name)!.refcount--;
+  k.emit({ kind: 'unmount', mount: mp });
+  return undefined;
+}
+
+/** statvfs(2): VFS_STATVFS, then copy_statvfs_info's names. */
+export function sysStatvfs(k: Kernel, p: Proc, path: string): Statvfs | Err {
+  const ctx = k.ctx(p);
+  const vp = namei(ctx, path, true);
+  if (isErr(vp)) return vp;
+  const mp = vp.mount;
+  vrele(vp);
+  if (mp === k.deadMount) return err('EBADF');
+  const s = mp.ops.statvfs(ctx, mp);
+  if (isErr(s)) return s;
+  return { ...s, namemax: mp.namemax, fstype: mp.ops.name, mntonname: mp.path === '' ? '/' : mp.path };
+}
