@@ -27,6 +27,8 @@ export interface MountData {
   flags: number;
 }
 
+export type MountOp = 'new' | 'update' | 'getargs';
+
 export interface Statvfs {
   bsize: number;
   frsize: number;
@@ -48,8 +50,8 @@ export interface VfsOps {
   readonly name: string;
   readonly minMountData: number;
   readonly vnodeops: VnodeOps;
-  /** VFS_MOUNT; with MNT_GETARGS it fills `data` and returns the length written. */
-  mount(ctx: Ctx, mp: Mount, path: string, data: MountData | null, getargs: boolean): Err | MountData | undefined;
+  /** VFS_MOUNT: a new mount, MNT_UPDATE, or MNT_GETARGS (which returns the arguments). */
+  mount(ctx: Ctx, mp: Mount, path: string, data: MountData | null, op: MountOp): Err | MountData | undefined;
   unmount(ctx: Ctx, mp: Mount, mntflags: number): Err | undefined;
   root(ctx: Ctx, mp: Mount): Vnode | Err;
   statvfs(ctx: Ctx, mp: Mount): Statvfs | Err;

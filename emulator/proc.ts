@@ -18,8 +18,8 @@ export class Proc {
   sugid = false;
   /** PSL_TRACED: the tracing process, or null. */
   tracer: Proc | null = null;
-  /** p_emul's name, or null for proc0 (a system process runs no emulation's user code). */
-  emul: EmulName | null = null;
+  /** p_emul's name (proc0 runs under emul_netbsd too). */
+  emul: EmulName = 'netbsd';
   /** p_execsw != NULL: set once the process has executed a program (procfs_validauxv). */
   execsw = false;
   textvp: Vnode | null = null;
@@ -35,6 +35,8 @@ export class Proc {
   /** p_stats->p_start, in kernel ticks. */
   startTick = 0;
   argv: string[] = [];
+  /** Bytes written into the address space through /proc/N/mem (uvm_io), by address. */
+  vmWrites = new Map<number, number>();
   /** LW_SYSTEM on the first LWP: proc0 only. */
   readonly system: boolean;
 

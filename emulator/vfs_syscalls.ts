@@ -217,7 +217,7 @@ export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data:
   if (vfs === undefined) return fail(err('ENODEV'));
   const mp = new Mount(k, vfs.ops, mountPathOf(k, vp, path, p.cwd), vp);
   mp.owner = p.cred.euid;
-  const r = vfs.ops.mount(ctx, mp, path, data, false);
+  const r = vfs.ops.mount(ctx, mp, path, data, 'new');
   if (isErr(r)) return fail(r);
   vp.mountedHere = mp; // the reference from namei is now mnt_vnodecovered's
   vfs.refcount++;
@@ -238,7 +238,7 @@ export function sysMountUpdate(k: Kernel, p: Proc, path: string, data: MountData
   if (isErr(mp)) return mp;
   const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UPDATE', owner: mp.owner });
   if (ke !== undefined) return ke;
-  const r = mp.ops.mount(ctx, mp, path, data, false);
+  const r = mp.ops.mount(ctx, mp, path, data, 'update');
   if (!isErr(r)) return undefined;
   const exportRequest = data !== null && data.len >= 8 && data.version === 0 && data.flags === 0;
   return exportRequest ? undefined : r;
@@ -251,7 +251,7 @@ export function sysGetargs(k: Kernel, p: Proc, path: string): MountData | Err {
   if (isErr(mp)) return mp;
   const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'GETARGS', owner: mp.owner });
   if (ke !== undefined) return ke;
-  const r = mp.ops.mount(ctx, mp, path, { len: 8, version: 0, flags: 0 }, true);
+  const r = mp.ops.mount(ctx, mp, path, { len: 8, version: 0, flags: 0 }, 'getargs');
   return r === undefined ? err('EINVAL') : r;
 }
 

@@ -1,0 +1,36 @@
+/** procfs_fd.c: reads and writes of /proc/N/fd/M go to the file itself. */
+import { err } from '../emulator/errno.ts';
+import type { File } from '../emulator/file.ts';
+import type { Proc } from '../emulator/proc.ts';
+import type { Ctx } from '../emulator/vnode.ts';
+import type { Uio, UioResult } from './subr.ts';
+
+/** fd_getfile2: the file behind descriptor fd of p, or null. */
+export function fdGetfile2(p: Proc, fd: number): File | null {
+  return p.fd.get(fd)?.file ?? null;
+}
+
+/**
+ * procfs_dofd: fo_read/fo_write of the target's file with a local copy of
+ * f_offset (the target's offset does not move). Pipes move data; sockets are
+ * not connected (ENOTCONN); the other non-vnode files have no read or write
+ * (fbadop: EOPNOTSUPP). Inferred from the fileops of each DTYPE.
+ */
+export function procfsDofd(ctx: Ctx, p: Proc, fd: number, uio: Uio): UioResult {
+  const fp = fdGetfile2(p, fd);
+  if (fp === null) return err('EBADF');
+  if (fp.vnode !== null) {
+    const vp = fp.vnode;
+    return uio.rw === 'read' ? vp.ops.read(ctx, vp, uio.offset, uio.size) : vp.ops.write(ctx, vp, uio.offset, uio.data);
+  }
+  if (fp.pipe !== null) {
+    if (uio.rw === 'write') {
+      fp.pipe.data += uio.data;
+      return uio.data.length;
+    }
+    const out = fp.pipe.data.slice(0, uio.size);
+    fp.pipe.data = fp.pipe.data.slice(out.length);
+    return out;
+  }
+  return err(fp.type === 'DTYPE_SOCKET' ? 'ENOTCONN' : 'EOPNOTSUPP');
+}

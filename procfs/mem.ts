@@ -1,0 +1,59 @@
+/** procfs_mem.c and procfs_regs.c/procfs_fpregs.c: the process's memory and registers. */
+import { err } from '../emulator/errno.ts';
+import type { Proc } from '../emulator/proc.ts';
+import type { Ctx } from '../emulator/vnode.ts';
+import { procMappings } from './map.ts';
+import type { Uio, UioResult } from './subr.ts';
+
+/** sizeof(struct reg) and sizeof(struct fpreg) on amd64. */
+export const REG_SIZE = 26 * 8;
+export const FPREG_SIZE = 512;
+
+/** ctob(vm_tsize + vm_dsize + vm_ssize): getattr's size of mem. */
+export function procMemSize(ctx: Ctx, p: Proc): number {
+  return procMappings(ctx, p).reduce((n, m) => n + (m.end - m.start), 0);
+}
+
+/** The byte at address `a`: what was written there, else a pattern of the program text. */
+function memByte(p: Proc, a: number): number {
+  return p.vmWrites.get(a) ?? (a * 31 + p.pid) & 0xff;
+}
+
+/**
+ * procfs_domem (process_domem/uvm_io): reads and writes at the offset as an
+ * address, inside the mappings; a system process has no user vmspace
+ * (proc_vmspace_getref refuses it: EFAULT, inferred).
+ */
+export function procfsDomem(ctx: Ctx, p: Proc, uio: Uio): UioResult {
+  if (p.system) return err('EFAULT');
+  const maps = procMappings(ctx, p);
+  const inside = (a: number) => maps.some((m) => a >= m.start && a < m.end);
+  if (uio.rw === 'write') {
+    if (uio.data.length > 0 && !inside(uio.offset)) return err('EFAULT');
+    for (let i = 0; i < uio.data.length && inside(uio.offset + i); i++) p.vmWrites.set(uio.offset + i, uio.data.charCodeAt(i));
+    return uio.data.length;
+  }
+  let s = '';
+  for (let i = 0; i < uio.size && inside(uio.offset + i); i++) s += String.fromCharCode(memByte(p, uio.offset + i));
+  if (s === '' && uio.size > 0 && !inside(uio.offset)) return err('EFAULT');
+  return s;
+}
+
+/**
+ * process_doregs / process_dofpregs: reads give the register block; a write
+ * needs the LWP stopped (LSSTOP), which the fixture never is: EBUSY
+ * (inferred from process_doregs).
+ */
+function doRegBlock(size: number, uio: Uio): UioResult {
+  if (uio.rw === 'write') return err('EBUSY');
+  if (uio.offset >= size) return '';
+  return '\0'.repeat(Math.min(uio.size, size - uio.offset));
+}
+
+export function procfsDoregs(_ctx: Ctx, _p: Proc, uio: Uio): UioResult {
+  return doRegBlock(REG_SIZE, uio);
+}
+
+export function procfsDofpregs(_ctx: Ctx, _p: Proc, uio: Uio): UioResult {
+  return doRegBlock(FPREG_SIZE, uio);
+}

@@ -1,0 +1,494 @@
+/**
+ * procfs_vnops.c (1.230): lookup, getattr, access, open, close, read/write
+ * through procfs_rw, readdir, readlink, inactive, reclaim, and the
+ * operations procfs refuses. The proc_targets[] tables drive both lookup
+ * and readdir.
+ */
+import type { Err, Errno } from '../emulator/errno.ts';
+import { err, isErr } from '../emulator/errno.ts';
+import type { File } from '../emulator/file.ts';
+import { genfsCanAccess } from '../emulator/genfs.ts';
+import type { CanseeReq } from '../emulator/kauth.ts';
+import type { Mount } from '../emulator/mount.ts';
+import type { Proc } from '../emulator/proc.ts';
+import { getcwdCommon, procIsunder } from '../emulator/vfs_getcwd.ts';
+import type { Ctx, Dirent, DirentType, Vattr, Vnode, VnodeOps } from '../emulator/vnode.ts';
+import { FREAD, FWRITE, O_EXCL, VEXEC, vref } from '../emulator/vnode.ts';
+import { vtypeToDt } from '../emulator/genfs.ts';
+import { AUXV_SIZE } from './auxv.ts';
+import { fdGetfile2 } from './fd.ts';
+import { FPREG_SIZE, REG_SIZE, procMemSize } from './mem.ts';
+import type { PfsNode, PfsType } from './procfs.ts';
+import { VTOPFS, procfsFileno } from './procfs.ts';
+import type { Uio } from './subr.ts';
+import {
+  procfsAllocvp, procfsProcFind, procfsProcIsLinuxCompat, procfsProcLock, procfsRw, procfsValidauxv,
+  procfsValidfile, procfsValidfileLinux, procfsValidfpregs, procfsValidmap, procfsValidregs,
+} from './subr.ts';
+import { procfsHashrem } from './vfsops.ts';
+
+type Valid = ((p: Proc | null, mp: Mount) => boolean) | null;
+
+/** struct proc_target */
+export interface ProcTarget {
+  readonly name: string;
+  readonly dt: DirentType;
+  readonly type: PfsType;
+  readonly valid: Valid;
+}
+
+const T = (name: string, dt: DirentType, type: PfsType, valid: Valid = null): ProcTarget => ({ name, dt, type, valid });
+
+/** proc_targets[]: the entries of /proc/N, in table order (the readdir index). */
+export const PROC_TARGETS: readonly ProcTarget[] = [
+  T('.', 'DT_DIR', 'proc'),
+  T('..', 'DT_DIR', 'root'),
+  T('fd', 'DT_DIR', 'fd'),
+  T('task', 'DT_DIR', 'task', procfsValidfileLinux),
+  T('cwd', 'DT_LNK', 'cwd'),
+  T('emul', 'DT_REG', 'emul'),
+  T('root', 'DT_LNK', 'chroot'),
+  T('auxv', 'DT_REG', 'auxv', procfsValidauxv),
+  T('cmdline', 'DT_REG', 'cmdline'),
+  T('environ', 'DT_REG', 'environ'),
+  T('exe', 'DT_LNK', 'exe', procfsValidfile),
+  T('file', 'DT_REG', 'file', procfsValidfile),
+  T('fpregs', 'DT_REG', 'fpregs', procfsValidfpregs),
+  T('limit', 'DT_REG', 'limit'),
+  T('map', 'DT_REG', 'map', procfsValidmap),
+  T('maps', 'DT_REG', 'maps', procfsValidmap),
+  T('mem', 'DT_REG', 'mem'),
+  T('note', 'DT_REG', 'note'),
+  T('notepg', 'DT_REG', 'notepg'),
+  T('regs', 'DT_REG', 'regs', procfsValidregs),
+  T('stat', 'DT_REG', 'stat', procfsValidfileLinux),
+  T('statm', 'DT_REG', 'statm', procfsValidfileLinux),
+  T('status', 'DT_REG', 'status'),
+];
+
+/** proc_root_targets[]: the Linux files at the top of /proc. */
+export const PROC_ROOT_TARGETS: readonly ProcTarget[] = [
+  T('meminfo', 'DT_REG', 'meminfo', procfsValidfileLinux),
+  T('cpuinfo', 'DT_REG', 'cpuinfo', procfsValidfileLinux),
+  T('uptime', 'DT_REG', 'uptime', procfsValidfileLinux),
+  T('mounts', 'DT_REG', 'mounts', procfsValidfileLinux),
+  T('devices', 'DT_REG', 'devices', procfsValidfileLinux),
+  T('stat', 'DT_REG', 'cpustat', procfsValidfileLinux),
+  T('loadavg', 'DT_REG', 'loadavg', procfsValidfileLinux),
+  T('version', 'DT_REG', 'version', procfsValidfileLinux),
+];
+
+function targetValid(t: ProcTarget, p: Proc | null, mp: Mount): boolean {
+  return t.valid === null || t.valid(p, mp);
+}
+
+/** procfs's atoi: any non-digit gives -1; no overflow check (wraps as a C int). */
+export function procfsAtoi(name: string): number {
+  if (!/^[0-9]+$/.test(name)) return -1;
+  let n = 0;
+  for (let i = 0; i < name.length; i++) n = (Math.imul(n, 10) + (name.charCodeAt(i) - 48)) | 0;
+  return n;
+}
+
+function canSee(ctx: Ctx, p: Proc, req: CanseeReq): boolean {
+  return ctx.k.kauth.authorize(ctx.k, ctx.cred, { scope: 'process', action: 'CANSEE', p, req }) === undefined;
+}
+
+/** procfs_lookup in /proc: root targets, curproc, self, then a pid. */
+function lookupRoot(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
+  const mp = dvp.mount;
+  if (name === '..') return err('EIO'); // namei handles it
+  const rt = PROC_ROOT_TARGETS.find((t) => t.name === name && targetValid(t, null, mp));
+  if (rt !== undefined) return procfsAllocvp(ctx, mp, 0, rt.type, -1);
+  if (name === 'curproc') return procfsAllocvp(ctx, mp, 0, 'curproc', -1);
+  if (name === 'self') return procfsAllocvp(ctx, mp, 0, 'self', -1);
+  const pid = procfsAtoi(name);
+  const p = procfsProcLock(mp, pid, 'ESRCH');
+  if (isErr(p)) return err('ENOENT'); // LOOKUP turns any lock failure into ENOENT
+  return procfsAllocvp(ctx, mp, pid, 'proc', -1); // the key holds the number as typed
+}
+
+/** procfs_lookup in /proc/N: `..`, then proc_targets with their valid functions; `file` is the text vnode. */
+function lookupProc(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
+  const mp = dvp.mount;
+  if (name === '..') return procfsAllocvp(ctx, mp, 0, 'root', -1);
+  const p = procfsProcLock(mp, pfs.pid, 'ESRCH');
+  if (isErr(p)) return err('ENOENT');
+  const t = PROC_TARGETS.slice(2).find((x) => x.name === name && targetValid(x, p, mp));
+  if (t === undefined) return err('ENOENT');
+  if (t.type === 'file') {
+    vref(p.textvp!);
+    return p.textvp!;
+  }
+  return procfsAllocvp(ctx, mp, pfs.pid, t.type, -1);
+}
+
+/**
+ * procfs_lookup in /proc/N/fd: a native caller looking up a non-directory
+ * vnode file gets the file's own vnode; everything else an fd node.
+ */
+function lookupFd(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
+  const mp = dvp.mount;
+  const p = procfsProcLock(mp, pfs.pid, 'ENOENT');
+  if (isErr(p)) return p;
+  if (name === '..') return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
+  const fd = procfsAtoi(name);
+  const fp = fdGetfile2(p, fd);
+  if (fp === null) return err('ENOENT');
+  if (fp.type === 'DTYPE_VNODE' && fp.vnode!.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) {
+    vref(fp.vnode!);
+    return fp.vnode!;
+  }
+  return procfsAllocvp(ctx, mp, pfs.pid, 'fd', fd);
+}
+
+/** procfs_lookup in /proc/N/task: one link named after the pid. */
+function lookupTask(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
+  const mp = dvp.mount;
+  const p = procfsProcLock(mp, pfs.pid, 'ENOENT');
+  if (isErr(p)) return p;
+  if (name === '..') return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
+  if (procfsAtoi(name) !== pfs.pid) return err('ENOENT');
+  return procfsAllocvp(ctx, mp, pfs.pid, 'task', 0);
+}
+
+/** procfs_lookup: VOP_ACCESS(VEXEC) on the directory first; `.` is the directory itself. */
+export function procfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
+  const e = procfsAccess(ctx, dvp, VEXEC);
+  if (e !== undefined) return e;
+  if (name === '.') {
+    vref(dvp);
+    return dvp;
+  }
+  const pfs = VTOPFS(dvp);
+  switch (pfs.type) {
+    case 'root': return lookupRoot(ctx, dvp, name);
+    case 'proc': return lookupProc(ctx, dvp, pfs, name);
+    case 'fd': return pfs.fd === -1 ? lookupFd(ctx, dvp, pfs, name) : err('ENOTDIR');
+    case 'task': return pfs.fd === -1 ? lookupTask(ctx, dvp, pfs, name) : err('ENOTDIR');
+    default: return err('ENOTDIR');
+  }
+}
+
+/** The number of decimal digits of a pid (the size of curproc and self). */
+function digits(n: number): number {
+  return String(n).length;
+}
+
+/**
+ * procfs_dir: the path of the target's cwd or root from the caller's root;
+ * `/` when there is no such vnode, on any error, or for a vnode on procfs.
+ */
+function procfsDir(ctx: Ctx, target: Proc, which: 'cwd' | 'chroot'): string {
+  const vp = which === 'cwd' ? target.cwd : target.root;
+  if (vp === null || vp.ops === procfsVnodeops) return '/';
+  const path = getcwdCommon(ctx.k, vp, ctx.p.root);
+  return isErr(path) ? '/' : path;
+}
+
+/** The size getattr reports for each node (§1.3). */
+function getattrSize(ctx: Ctx, pfs: PfsNode, p: Proc, fp: File | null): number | Err {
+  switch (pfs.type) {
+    case 'root':
+    case 'proc': return 512; // DEV_BSIZE
+    case 'fd': return pfs.fd === -1 ? 512 : fdSize(ctx, fp!);
+    case 'task': return pfs.fd === -1 ? 512 : 2;
+    case 'curproc':
+    case 'self': return digits(ctx.p.pid);
+    case 'mem': return procMemSize(ctx, p);
+    case 'auxv': return AUXV_SIZE;
+    case 'regs': return REG_SIZE;
+    case 'fpregs': return FPREG_SIZE;
+    case 'cwd':
+    case 'chroot': return procfsDir(ctx, p, pfs.type).length;
+    case 'exe': return (p.path ?? '').length;
+    case 'emul': return p.emul.length;
+    case 'file': return err('EOPNOTSUPP');
+    default: return 0;
+  }
+}
+
+function fdSize(ctx: Ctx, fp: File): number {
+  if (fp.type !== 'DTYPE_VNODE') return 0;
+  const a = fp.vnode!.ops.getattr(ctx, fp.vnode!);
+  return isErr(a) ? 0 : a.size;
+}
+
+/** Owner and link count: the target's effective ids for per-process nodes, 0/0 for links and root files. */
+function getattrOwner(pfs: PfsNode, p: Proc, fp: File | null): { uid: number; gid: number; nlink: number } {
+  switch (pfs.type) {
+    case 'root':
+    case 'curproc':
+    case 'self':
+    case 'cwd':
+    case 'chroot':
+    case 'exe': return { uid: 0, gid: 0, nlink: 1 };
+    case 'task':
+      return pfs.fd === -1 ? { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 } : { uid: 0, gid: 0, nlink: 1 };
+    case 'proc': return { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 };
+    case 'fd':
+      if (pfs.fd === -1) return { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 };
+      return { uid: fp!.cred.euid, gid: fp!.cred.egid, nlink: 1 };
+    default: return { uid: p.cred.euid, gid: p.cred.egid, nlink: 1 };
+  }
+}
+
+/** pid-0 nodes that getattr serves without locking a process. */
+function getattrNeedsProc(t: PfsType): boolean {
+  return t !== 'root' && t !== 'curproc' && t !== 'self';
+}
+
+/**
+ * procfs_getattr: the process lock (ENOENT/EBUSY) and CANSEE_ENTRY (ENOENT)
+ * for all but root/curproc/self; mem, regs and fpregs lose their owner bits
+ * for a PK_SUGID target.
+ */
+export function procfsGetattr(ctx: Ctx, vp: Vnode): Vattr | Err {
+  const pfs = VTOPFS(vp);
+  let p: Proc = ctx.k.proc0;
+  if (getattrNeedsProc(pfs.type)) {
+    const lp = procfsProcLock(vp.mount, pfs.pid, 'ENOENT');
+    if (isErr(lp)) return lp;
+    if (!canSee(ctx, lp, 'ENTRY')) return err('ENOENT');
+    p = lp;
+  }
+  let fp: File | null = null;
+  if (pfs.type === 'fd' && pfs.fd !== -1) {
+    fp = fdGetfile2(p, pfs.fd);
+    if (fp === null) return err('EBADF');
+  }
+  let mode = pfs.mode;
+  const masked = pfs.type === 'mem' || pfs.type === 'regs' || pfs.type === 'fpregs';
+  if (masked && p.sugid && !ctx.k.bugs.has('getattr-no-sugid-mask')) mode &= ~0o600;
+  const size = getattrSize(ctx, pfs, p, fp);
+  if (isErr(size)) return size;
+  const own = getattrOwner(pfs, p, fp);
+  const big = pfs.type === 'map' || pfs.type === 'maps' || pfs.type === 'limit';
+  return {
+    type: vp.type, mode, uid: own.uid, gid: own.gid, nlink: own.nlink, size, fileid: pfs.fileno,
+    blocksize: big ? 4 * ctx.k.pageSize : ctx.k.pageSize,
+  };
+}
+
+/** procfs_access: getattr's errors come through, then genfs_can_access on its mode and owner. */
+export function procfsAccess(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
+  const a = procfsGetattr(ctx, vp);
+  if (isErr(a)) return a;
+  return genfsCanAccess(ctx.cred, a.type, a.mode, a.uid, a.gid, mode);
+}
+
+/**
+ * procfs_open: the process lock (ENOENT/EBUSY), kauth PROCFS with the open
+ * mode (EPERM); mem's exclusive-open rules and proc_isunder; regs and fpregs
+ * proc_isunder.
+ */
+export function procfsOpen(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
+  const pfs = VTOPFS(vp);
+  const p = procfsProcLock(vp.mount, pfs.pid, 'ENOENT');
+  if (isErr(p)) return p;
+  const req = mode & FREAD && mode & FWRITE ? 'RW' : mode & FWRITE ? 'WRITE' : 'READ';
+  const ke = ctx.k.kauth.authorize(ctx.k, ctx.cred, { scope: 'process', action: 'PROCFS', p, node: pfs, req });
+  if (ke !== undefined) return ke;
+  switch (pfs.type) {
+    case 'mem':
+      if ((pfs.flags & FWRITE && mode & O_EXCL) || (pfs.flags & O_EXCL && mode & FWRITE)) return err('EBUSY');
+      if (!procIsunder(ctx.k, p, ctx.p)) return err('EPERM');
+      if (mode & FWRITE) pfs.flags = mode & (FWRITE | O_EXCL);
+      return undefined;
+    case 'regs':
+    case 'fpregs':
+      return procIsunder(ctx.k, p, ctx.p) ? undefined : err('EPERM');
+    default:
+      return undefined;
+  }
+}
+
+/** procfs_close: mem's flags clear only when an exclusive open is closed by a writer. */
+export function procfsClose(_ctx: Ctx, vp: Vnode, flag: number): Err | undefined {
+  const pfs = VTOPFS(vp);
+  if (pfs.type === 'mem' && pfs.flags & O_EXCL && flag & FWRITE) pfs.flags &= ~(FWRITE | O_EXCL);
+  return undefined;
+}
+
+function rwResult<T extends string | number>(r: string | number | Err, kind: 'string' | 'number'): T | Err {
+  if (isErr(r) || typeof r === kind) return r as T | Err;
+  throw new Error(`procfs_rw: ${kind} expected`);
+}
+
+export function procfsRead(ctx: Ctx, vp: Vnode, offset: number, size: number): string | Err {
+  const uio: Uio = { rw: 'read', offset, size };
+  return rwResult<string>(procfsRw(ctx, vp, uio), 'string');
+}
+
+export function procfsWrite(ctx: Ctx, vp: Vnode, offset: number, data: string): number | Err {
+  const uio: Uio = { rw: 'write', offset, data };
+  return rwResult<number>(procfsRw(ctx, vp, uio), 'number');
+}
+
+/** readdir of /proc: `.`, `..`, curproc, self, the processes on allproc, then the Linux root files. */
+function readdirRoot(ctx: Ctx, vp: Vnode): Dirent[] {
+  const st = VTOPFS(vp).st;
+  const out: Dirent[] = [
+    { name: '.', fileno: 2, type: 'DT_DIR' },
+    { name: '..', fileno: 2, type: 'DT_DIR' },
+    { name: 'curproc', fileno: 3, type: 'DT_LNK' },
+    { name: 'self', fileno: 4, type: 'DT_LNK' },
+  ];
+  for (const p of ctx.k.allproc) {
+    if (!canSee(ctx, p, 'ENTRY')) continue;
+    out.push({ name: String(p.pid), fileno: procfsFileno(p.pid, 'proc', -1, st.pfsLast), type: 'DT_DIR' });
+  }
+  for (const t of PROC_ROOT_TARGETS) {
+    if (!targetValid(t, null, vp.mount) || !canSee(ctx, ctx.k.proc0, 'ENTRY')) continue;
+    out.push({ name: t.name, fileno: procfsFileno(0, t.type, -1, st.pfsLast), type: t.dt });
+  }
+  return out;
+}
+
+/** readdir of /proc/N: proc_targets in order; a failed lock gives an empty success. */
+function readdirProc(ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] {
+  const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
+  if (isErr(p)) return [];
+  return PROC_TARGETS.filter((t) => targetValid(t, p, vp.mount)).map((t) => ({
+    name: t.name, fileno: procfsFileno(pfs.pid, t.type, -1, pfs.st.pfsLast), type: t.dt,
+  }));
+}
+
+/** fttodt: the dirent type of a descriptor (ignores the caller's emulation). */
+function fttodt(fp: File): DirentType {
+  switch (fp.type) {
+    case 'DTYPE_VNODE': return fp.vnode!.type === 'VDIR' ? 'DT_LNK' : vtypeToDt(fp.vnode!.type);
+    case 'DTYPE_PIPE': return 'DT_FIFO';
+    case 'DTYPE_SOCKET': return 'DT_SOCK';
+    case 'DTYPE_KQUEUE':
+    case 'DTYPE_MISC':
+    case 'DTYPE_SEM': return 'DT_LNK';
+    default: return 'DT_UNKNOWN';
+  }
+}
+
+/**
+ * readdir of /proc/N/fd: `.` and `..` from proc_targets, then fd i-2 for
+ * index i while i < dt_nfiles, so the table's top two slots never show.
+ */
+function readdirFd(ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] | Err {
+  const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
+  if (isErr(p)) return p;
+  if (!canSee(ctx, p, 'OPENFILES')) return err('ESRCH');
+  const last = pfs.st.pfsLast;
+  const out: Dirent[] = [
+    { name: '.', fileno: procfsFileno(pfs.pid, 'proc', -1, last), type: 'DT_DIR' },
+    { name: '..', fileno: 2, type: 'DT_DIR' },
+  ];
+  for (let i = 2; i < p.fd.nfiles; i++) {
+    const fp = fdGetfile2(p, i - 2);
+    if (fp === null) continue;
+    out.push({ name: String(i - 2), fileno: procfsFileno(pfs.pid, 'fd', i - 2, last), type: fttodt(fp) });
+  }
+  return out;
+}
+
+/** readdir of /proc/N/task: `.`, `..` and one link named after the pid. */
+function readdirTask(_ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] | Err {
+  const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
+  if (isErr(p)) return p;
+  const last = pfs.st.pfsLast;
+  return [
+    { name: '.', fileno: procfsFileno(pfs.pid, 'proc', -1, last), type: 'DT_DIR' },
+    { name: '..', fileno: 2, type: 'DT_DIR' },
+    { name: String(pfs.pid), fileno: procfsFileno(pfs.pid, 'task', 0, last), type: 'DT_LNK' },
+  ];
+}
+
+/** procfs_readdir (whole directory; offsets are entry indexes, records 32 bytes). */
+export function procfsReaddir(ctx: Ctx, vp: Vnode): Dirent[] | Err {
+  const pfs = VTOPFS(vp);
+  switch (pfs.type) {
+    case 'root': return readdirRoot(ctx, vp);
+    case 'proc': return readdirProc(ctx, vp, pfs);
+    case 'fd': return pfs.fd === -1 ? readdirFd(ctx, vp, pfs) : err('ENOTDIR');
+    case 'task': return pfs.fd === -1 ? readdirTask(ctx, vp, pfs) : err('ENOTDIR');
+    default: return err('ENOTDIR');
+  }
+}
+
+/** readlink of /proc/N/fd/M: directories (or any vnode for a Linux caller) as paths, some kinds by name. */
+function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
+  const fp = fdGetfile2(p, fd);
+  if (fp === null) return err('EBADF');
+  switch (fp.type) {
+    case 'DTYPE_VNODE': {
+      const vxp = fp.vnode!;
+      if (vxp.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) return err('EINVAL');
+      if (vxp.ops === procfsVnodeops) return '/';
+      return getcwdCommon(ctx.k, vxp, ctx.p.root);
+    }
+    case 'DTYPE_MISC': return '[misc]';
+    case 'DTYPE_KQUEUE': return '[kqueue]';
+    case 'DTYPE_SEM': return '[ksem]';
+    default: return err('EINVAL');
+  }
+}
+
+/** procfs_readlink */
+export function procfsReadlink(ctx: Ctx, vp: Vnode): string | Err {
+  const pfs = VTOPFS(vp);
+  switch (pfs.type) {
+    case 'curproc': return String(ctx.p.pid);
+    case 'self': return 'curproc';
+    case 'task': if (pfs.fd === 0) return '..'; break;
+    default: break;
+  }
+  if (pfs.type !== 'exe' && pfs.type !== 'cwd' && pfs.type !== 'chroot' && pfs.type !== 'fd') return err('EINVAL');
+  const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
+  if (isErr(p)) return p;
+  switch (pfs.type) {
+    case 'exe': return p.path ?? '';
+    case 'cwd':
+    case 'chroot': return procfsDir(ctx, p, pfs.type);
+    default: return readlinkFd(ctx, p, pfs.fd);
+  }
+}
+
+/** procfs_inactive: recycle once the process can no longer be found. */
+export function procfsInactive(vp: Vnode): boolean {
+  const pfs = VTOPFS(vp);
+  if (vp.mount.k.bugs.has('inactive-never-recycles')) return false;
+  return procfsProcFind(vp.mount, pfs.pid) === null; // proc0 is always found
+}
+
+/** procfs_reclaim: out of the pid hash, v_data cleared. */
+export function procfsReclaim(vp: Vnode): void {
+  procfsHashrem(VTOPFS(vp));
+  vp.data = null;
+}
+
+export const procfsVnodeops: VnodeOps = {
+  tag: 'VT_PROCFS',
+  lookup: procfsLookup,
+  getattr: procfsGetattr,
+  access: procfsAccess,
+  open: procfsOpen,
+  close: procfsClose,
+  read: procfsRead,
+  write: procfsWrite,
+  readdir: procfsReaddir,
+  readlink: procfsReadlink,
+  inactive: procfsInactive,
+  reclaim: procfsReclaim,
+};
+
+/**
+ * The vnode operations procfs refuses or ignores (procfs_vnodeop_entries),
+ * with what they return; every one not listed is vn_default_error (EOPNOTSUPP).
+ */
+export const PROCFS_OTHER_VOPS: Readonly<Record<string, Errno | 0>> = {
+  create: 'EOPNOTSUPP', mknod: 'EOPNOTSUPP', remove: 'EOPNOTSUPP', rename: 'EOPNOTSUPP',
+  mkdir: 'EOPNOTSUPP', rmdir: 'EOPNOTSUPP', fallocate: 'EOPNOTSUPP', fdiscard: 'EOPNOTSUPP',
+  bmap: 'EOPNOTSUPP', mmap: 'EOPNOTSUPP',
+  link: 'EROFS', symlink: 'EROFS', // genfs_erofs_link, genfs_erofs_symlink
+  ioctl: 'ENOTTY', // genfs_enoioctl: EPASSTHROUGH, seen as ENOTTY
+  advlock: 'EINVAL',
+  getpages: 'EFAULT',
+  setattr: 0, fsync: 0, seek: 0, putpages: 0,
+};
