@@ -6,8 +6,9 @@ import type { Vnode } from './vnode.ts';
 import type { Mount } from './mount.ts';
 
 export type KernelEvent =
-  | { kind: 'proc-created'; pid: number; ppid: number; sugid: boolean }
-  | { kind: 'exec'; pid: number; sugid: boolean; emul: string }
+  | { kind: 'proc-created'; pid: number; ppid: number; sugid: boolean; forked: boolean } // fork1, or spawn
+  | { kind: 'exec-begin'; pid: number } // p_reflock taken as writer (execve_loadvm)
+  | { kind: 'exec'; pid: number; sugid: boolean; emul: string } // p_reflock released
   | { kind: 'cred-changed'; pid: number; sugid: boolean }
   | { kind: 'exit-begin'; pid: number } // p_stat = SDYING (exit1)
   | { kind: 'exit'; pid: number } // p_stat = SZOMB

@@ -88,6 +88,7 @@ export function execve(k: Kernel, p: Proc, path: string): Err | undefined {
   const img = checkExec(k.ctx(p), path);
   if (isErr(img)) return img;
   p.reflockWriter = true; // execve_loadvm: rw_enter(&p->p_reflock, RW_WRITER)
+  k.emit({ kind: 'exec-begin', pid: p.pid });
   fdCloseexec(k, p);
   credexec(k, p, img.attr);
   k.exechooks.run(p); // doexechooks: sees the new credentials and PK_SUGID

@@ -45,7 +45,7 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   if (c.root !== null) vref(c.root);
   c.fd = parent.fd.copy();
   c.stat = 'SACTIVE';
-  k.emit({ kind: 'proc-created', pid, ppid: parent.pid, sugid: c.sugid });
+  k.emit({ kind: 'proc-created', pid, ppid: parent.pid, sugid: c.sugid, forked: true });
   return c;
 }
 
@@ -69,6 +69,6 @@ export function spawn(k: Kernel, uid: number, gid: number, path: string, pidReq?
   c.cwd = k.rootvnode;
   vref(c.cwd);
   c.stat = 'SACTIVE';
-  k.emit({ kind: 'proc-created', pid, ppid: init.pid, sugid: false });
+  k.emit({ kind: 'proc-created', pid, ppid: init.pid, sugid: false, forked: false });
   return c;
 }
