@@ -71,6 +71,8 @@ export class Oracle {
   /** Vnodes that must be gone: loaded before their pid's exit or set-id exec finished. */
   private doomed = new Map<number, number>(); // pid -> vnode seq watermark
   private unmounting = false;
+  /** procfs's pid hash, found through the first procfs vnode loaded (the module's globals). */
+  private hashtab: (() => { pid: number; vnode: Vnode; mount: Mount }[][] | null) | null = null;
   private violations: Violation[] = [];
 
   constructor(private readonly k: Kernel) {
@@ -193,6 +195,10 @@ export class Oracle {
     const { pid } = parseKey(key);
     const name = vnodeName(mp.path, key);
     const expected = this.expectedAtLoad(key, callerPid);
+    if (this.hashtab === null) {
+      const st = (vp.data as { st?: { hashtab: { pid: number; vnode: Vnode; mount: Mount }[][] | null } } | null)?.st;
+      if (st !== undefined) this.hashtab = () => st.hashtab;
+    }
     if (typeof expected === 'string') this.fail(`${name} was loaded, but NetBSD refuses it: ${expected} [procfs_loadvnode]`);
     this.records.set(vp, { expected, pid, name });
   }
@@ -261,11 +267,10 @@ export class Oracle {
 
   /** The pid hash holds exactly the cached procfs vnodes, each in bucket pid & 255 (procfs_loadvnode, procfs_hashrem). */
   private checkHash(mp: Mount): void {
-    const first = mp.vcache.values().next().value as Vnode | undefined;
-    const st = (first?.data as { st?: { hashtab: { pid: number; vnode: Vnode; mount: Mount }[][] | null } } | undefined)?.st;
-    if (st === undefined || st.hashtab === null) return;
+    const hashtab = this.hashtab?.() ?? null;
+    if (hashtab === null) return;
     let hashed = 0;
-    st.hashtab.forEach((bucket, i) => {
+    hashtab.forEach((bucket, i) => {
       for (const pfs of bucket) {
         if (pfs.mount !== mp) continue;
         hashed++;
