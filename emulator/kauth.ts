@@ -4,6 +4,7 @@
  * process scope's proc_listener_cb (kern_proc.c).
  */
 import type { Cred } from './cred.ts';
+import { NOCRED } from './cred.ts';
 import type { Err } from './errno.ts';
 import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
@@ -54,10 +55,12 @@ export class Kauth {
   }
 
   /**
-   * kauth_authorize_action: every listener runs; any DENY gives EPERM, else
-   * any ALLOW gives 0, else (all DEFER) EPERM when a secmodel is registered.
+   * kauth_authorize_action: NOCRED is allowed at once; otherwise every
+   * listener runs; any DENY gives EPERM, else any ALLOW gives 0, else
+   * (all DEFER) EPERM when a secmodel is registered.
    */
   authorize(k: Kernel, cred: Cred, a: KauthAction): Err | undefined {
+    if (cred === NOCRED) return undefined;
     let allowed = false;
     let denied = false;
     for (const l of this.listeners) {

@@ -31,21 +31,23 @@ export interface ExecImage {
 export function checkExec(ctx: Ctx, path: string): ExecImage | Err {
   const vp = namei(ctx, path, true);
   if (isErr(vp)) return vp;
-  const bad = (e: Err): Err => {
-    vrele(vp);
-    return e;
-  };
-  if (vp.type !== 'VREG') return bad(err('EACCES'));
+  if (vp.type !== 'VREG') return releasing(vp, err('EACCES'));
   const attr = vp.ops.getattr(ctx, vp);
-  if (isErr(attr)) return bad(attr);
+  if (isErr(attr)) return releasing(vp, attr);
   const e = vp.ops.access(ctx, vp, VEXEC);
-  if (e !== undefined) return bad(e);
-  if (vp.mount.flag & MNT_NOEXEC) return bad(err('EACCES'));
-  if (vp.ops !== rootfsVnodeops) return bad(err('ENOEXEC'));
+  if (e !== undefined) return releasing(vp, e);
+  if (vp.mount.flag & MNT_NOEXEC) return releasing(vp, err('EACCES'));
+  if (vp.ops !== rootfsVnodeops) return releasing(vp, err('ENOEXEC'));
   const ino = vp.data as Inode;
-  if (!ino.content.startsWith('\x7fELF')) return bad(err('ENOEXEC'));
+  if (!ino.content.startsWith('\x7fELF')) return releasing(vp, err('ENOEXEC'));
   if (vp.mount.flag & MNT_NOSUID) attr.mode &= ~(S_ISUID | S_ISGID);
   return { vp, attr, emul: ino.emul, path: ctx.k.rootfs.pathOf(ino) };
+}
+
+/** Drop the lookup's reference on a failure path (a module-level function: no closure per call). */
+function releasing(vp: Vnode, e: Err): Err {
+  vrele(vp);
+  return e;
 }
 
 /** Install a checked image as the process's program (the emulexec part: p_emul, p_path, text vnode). */

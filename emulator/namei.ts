@@ -13,7 +13,15 @@ export const MAXPATHLEN = 1024;
 export const NAME_MAX = 255;
 
 function components(path: string): string[] {
-  return path.split('/').filter((c) => c !== '' && c !== '.');
+  // The non-empty components other than `.`, in order (as split('/') and a filter would give).
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 0x2f) continue;
+    if (i > start && !(i === start + 1 && path.charCodeAt(start) === 0x2e)) out.push(path.slice(start, i));
+    start = i + 1;
+  }
+  return out;
 }
 
 /** Climb from the root of a mounted file system to the vnode it covers. */

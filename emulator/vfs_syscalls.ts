@@ -50,19 +50,21 @@ function withVnode<T>(vp: Vnode | Err, fn: (vp: Vnode) => T | Err): T | Err {
 export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean): Vnode | Err {
   const vp = namei(ctx, path, !nofollow);
   if (isErr(vp)) return vp;
-  const fail = (e: Err): Err => {
-    vrele(vp);
-    return e;
-  };
-  if (vp.type === 'VLNK') return fail(err('EFTYPE'));
-  if (vp.type === 'VSOCK') return fail(err('EOPNOTSUPP'));
-  if (vp.type === 'VDIR' && fflags & FWRITE) return fail(err('EISDIR'));
+  if (vp.type === 'VLNK') return releasing(vp, err('EFTYPE'));
+  if (vp.type === 'VSOCK') return releasing(vp, err('EOPNOTSUPP'));
+  if (vp.type === 'VDIR' && fflags & FWRITE) return releasing(vp, err('EISDIR'));
   const acc = (fflags & FREAD ? VREAD : 0) | (fflags & FWRITE ? VWRITE : 0);
   const e = acc === 0 ? undefined : vp.ops.access(ctx, vp, acc);
-  if (e !== undefined) return fail(e);
+  if (e !== undefined) return releasing(vp, e);
   const oe = vp.ops.open(ctx, vp, fflags);
-  if (oe !== undefined) return fail(oe);
+  if (oe !== undefined) return releasing(vp, oe);
   return vp;
+}
+
+/** Drop the lookup's reference on a failure path (a module-level function: no closure per call). */
+function releasing(vp: Vnode, e: Err): Err {
+  vrele(vp);
+  return e;
 }
 
 /** open(2) */

@@ -48,8 +48,13 @@ export function pfsKeyString(type: PfsType, pid: number, fd: number): string {
 }
 
 export function pfsKeyParse(key: string): PfsKey {
-  const [type, pid, fd] = key.split(':');
-  return { type: type as PfsType, pid: Number(pid), fd: Number(fd) };
+  // The first three ':'-separated fields, as key.split(':') would give them.
+  const i = key.indexOf(':');
+  if (i < 0) return { type: key as PfsType, pid: NaN, fd: NaN };
+  const j = key.indexOf(':', i + 1);
+  if (j < 0) return { type: key.slice(0, i) as PfsType, pid: Number(key.slice(i + 1)), fd: NaN };
+  const l = key.indexOf(':', j + 1);
+  return { type: key.slice(0, i) as PfsType, pid: Number(key.slice(i + 1, j)), fd: Number(l < 0 ? key.slice(j + 1) : key.slice(j + 1, l)) };
 }
 
 /**

@@ -82,6 +82,15 @@ function targetValid(t: ProcTarget, p: Proc | null, mp: Mount): boolean {
   return t.valid === null || t.valid(p, mp);
 }
 
+/** The first valid entry named `name` of `table` from index `from` on (a loop: lookup is hot, no copy of the table). */
+function findTarget(table: readonly ProcTarget[], from: number, name: string, p: Proc | null, mp: Mount): ProcTarget | undefined {
+  for (let i = from; i < table.length; i++) {
+    const t = table[i]!;
+    if (t.name === name && targetValid(t, p, mp)) return t;
+  }
+  return undefined;
+}
+
 /** procfs's atoi: any non-digit gives -1; no overflow check (wraps as a C int). */
 export function procfsAtoi(name: string): number {
   if (!/^[0-9]+$/.test(name)) return -1;
@@ -98,7 +107,7 @@ function canSee(ctx: Ctx, p: Proc, req: CanseeReq): boolean {
 function lookupRoot(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   const mp = dvp.mount;
   if (name === '..') return err('EIO'); // namei handles it
-  const rt = PROC_ROOT_TARGETS.find((t) => t.name === name && targetValid(t, null, mp));
+  const rt = findTarget(PROC_ROOT_TARGETS, 0, name, null, mp);
   if (rt !== undefined) return procfsAllocvp(ctx, mp, 0, rt.type, -1);
   if (name === 'curproc') return procfsAllocvp(ctx, mp, 0, 'curproc', -1);
   if (name === 'self') return procfsAllocvp(ctx, mp, 0, 'self', -1);
@@ -114,7 +123,7 @@ function lookupProc(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | E
   if (name === '..') return procfsAllocvp(ctx, mp, 0, 'root', -1);
   const p = procfsProcLock(mp, pfs.pid, 'ESRCH');
   if (isErr(p)) return err('ENOENT');
-  const t = PROC_TARGETS.slice(2).find((x) => x.name === name && targetValid(x, p, mp));
+  const t = findTarget(PROC_TARGETS, 2, name, p, mp);
   if (t === undefined) return err('ENOENT');
   if (t.type === 'file') {
     vref(p.textvp!);

@@ -27,6 +27,11 @@ export function bootProcfs(opts: BootOptions = {}): E.Kernel {
   return k;
 }
 
+/** A kernel with no modules at all (the emulator alone). */
+export function bootKernel(config: Partial<E.KernelConfig> = {}): E.Kernel {
+  return E.boot({ ...E.DEFAULT_CONFIG, ...config }, []);
+}
+
 /** mount(2) of procfs by init with full 8-byte arguments; throws if it fails. */
 export function mountProcfs(k: E.Kernel, on: string, linux = true): E.Mount {
   const e = E.sysMount(k, k.initproc, 'procfs', on, { len: 8, version: 1, flags: linux ? PROCFSMNT_LINUXCOMPAT : 0 });

@@ -229,8 +229,9 @@ describe('getattr sizes (§1.3)', () => {
   let k: E.Kernel;
   let root: E.Proc;
   beforeAll(() => {
-    ({ k, root } = bootWithTarget());
-    openOk(k, must(k.procFind(5)), '/tmp'); // fd 5: a directory
+    const b = bootWithTarget();
+    ({ k, root } = b);
+    expect(openOk(k, b.t, '/tmp')).toBe(5); // a directory
   });
   const size = (p: E.Proc, path: string) => must(E.sysStat(k, p, path, false)).size;
 

@@ -1,0 +1,169 @@
+/** execve (kern_exec.ts): check_exec, credexec and PK_SUGID, fd_checkstd, close-on-exec, MNT_NOSUID/NOEXEC. */
+import { describe, expect, it } from 'vitest';
+import * as E from '../../emulator/index.ts';
+import { RD, bootKernel, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
+
+const ids = (c: E.Cred) => [c.ruid, c.euid, c.svuid, c.rgid, c.egid, c.svgid];
+
+describe('check_exec', () => {
+  it('ENOENT, EACCES for a directory, a device or a file without x bits (root too)', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const r = spawnAs(k, 0, 0);
+    for (const p of [u, r]) {
+      expect(['/nonexistent', '/tmp', '/dev/null', '/etc/passwd'].map((x) => outcome(E.execve(k, p, x)))).toEqual(
+        ['ENOENT', 'EACCES', 'EACCES', 'EACCES']);
+    }
+    expect(u.path).toBe('/bin/sh'); // a failed exec changes nothing
+  });
+
+  it('MNT_NOEXEC is EACCES', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    k.rootMount.flag |= E.MNT_NOEXEC;
+    expect(outcome(E.execve(k, u, '/bin/cat'))).toBe('EACCES');
+  });
+
+  it('installs the program: path, text vnode, emulation, argv, execsw', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const evs: E.KernelEvent[] = [];
+    k.subscribe((e) => {
+      if (e.kind === 'exec') evs.push(e);
+    });
+    expect(E.execve(k, u, '/emul/linux/bin/sh')).toBeUndefined();
+    expect([u.path, u.emul, u.argv, u.execsw]).toEqual(['/emul/linux/bin/sh', 'linux', ['/emul/linux/bin/sh'], true]);
+    const vp = must(E.namei(k.ctx(u), '/emul/linux/bin/sh', true));
+    expect(u.textvp).toBe(vp);
+    E.vrele(vp);
+    expect(E.execve(k, u, '/bin/cat')).toBeUndefined();
+    expect(u.emul).toBe('netbsd');
+    expect(evs).toMatchObject([
+      { kind: 'exec', pid: u.pid, sugid: false, emul: 'linux' },
+      { kind: 'exec', pid: u.pid, sugid: false, emul: 'netbsd' },
+    ]);
+  });
+});
+
+describe('credexec', () => {
+  it('a set-uid program: euid and saved uid become the owner\'s, PK_SUGID set', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(ids(u.cred)).toEqual([1000, 0, 0, 100, 100, 100]);
+    expect(u.sugid).toBe(true);
+  });
+
+  it('a set-gid program: egid and saved gid become the group\'s, PK_SUGID set', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined();
+    expect(ids(u.cred)).toEqual([1000, 1000, 1000, 100, 4, 4]);
+    expect(u.sugid).toBe(true);
+  });
+
+  it('PK_SUGID stays across a plain exec while euid != ruid, and clears once they are equal', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(E.execve(k, u, '/bin/sh')).toBeUndefined();
+    expect(u.sugid).toBe(true);
+    expect(E.sysSetid(k, u, 'setuid', 1000)).toBeUndefined(); // euid 0: may set all three
+    expect(u.sugid).toBe(true);
+    expect(E.execve(k, u, '/bin/sh')).toBeUndefined();
+    expect(u.sugid).toBe(false);
+  });
+
+  it('a PK_SUGID process with equal ids (after setuid) is cleared by the next exec', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysSetid(k, r, 'setuid', 1000)).toBeUndefined();
+    expect(r.sugid).toBe(true);
+    expect(E.execve(k, r, '/bin/cat')).toBeUndefined();
+    expect(r.sugid).toBe(false);
+  });
+
+  it('a plain exec copies the effective ids to the saved ones', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysSetid(k, r, 'seteuid', 1000)).toBeUndefined();
+    expect(ids(r.cred)).toEqual([0, 1000, 0, 0, 0, 0]);
+    expect(E.execve(k, r, '/bin/sh')).toBeUndefined();
+    expect(ids(r.cred)).toEqual([0, 1000, 1000, 0, 0, 0]);
+    expect(r.sugid).toBe(true); // euid != ruid
+  });
+
+  it('a traced process runs set-id programs without their ids', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, u.pid, false)).toBeUndefined();
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined();
+    expect(ids(u.cred)).toEqual([1000, 1000, 1000, 100, 100, 100]);
+    expect(u.sugid).toBe(false);
+  });
+
+  it('MNT_NOSUID ignores the set-id bits', () => {
+    const k = bootKernel();
+    k.rootMount.flag |= E.MNT_NOSUID;
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined();
+    expect(ids(u.cred)).toEqual([1000, 1000, 1000, 100, 100, 100]);
+    expect(u.sugid).toBe(false);
+  });
+});
+
+describe('descriptors across exec', () => {
+  it('a set-id exec opens /dev/null on closed 0, 1 and 2 (fd_checkstd): 0 for reading, 1 and 2 for writing', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(openOk(k, u, '/etc/passwd')).toBe(0);
+    expect(openOk(k, u, '/etc/passwd')).toBe(1);
+    expect(E.sysClose(k, u, 0)).toBeUndefined();
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(u.fd.openFds()).toEqual([0, 1, 2]);
+    const devnull = must(E.sysStat(k, u, '/dev/null', true));
+    expect(must(E.sysFstat(k, u, 0))).toEqual(devnull);
+    expect(must(E.sysFstat(k, u, 2))).toEqual(devnull);
+    expect(must(E.sysFstat(k, u, 1)).fileno).toBe(must(E.sysStat(k, u, '/etc/passwd', true)).fileno);
+    expect(u.fd.get(0)!.file.flag).toBe(E.FREAD);
+    expect(u.fd.get(2)!.file.flag).toBe(E.FWRITE);
+    expect(outcome(E.sysRead(k, u, 0, 1, 0))).toBe('ok');
+    expect(outcome(E.sysRead(k, u, 2, 1, 0))).toBe('EBADF');
+    expect(E.sysWrite(k, u, 2, 'x', 0)).toBe(1);
+  });
+
+  it('a plain exec leaves 0-2 closed; a traced set-id exec too', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/bin/cat')).toBeUndefined();
+    expect(u.fd.openFds()).toEqual([]);
+    const dbg = spawnAs(k, 1000, 100);
+    E.sysPtrace(k, dbg, u.pid, false);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(u.fd.openFds()).toEqual([]);
+  });
+
+  it('close-on-exec descriptors are closed, the others kept with their numbers', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    openOk(k, u, '/etc/passwd');
+    openOk(k, u, '/etc/passwd', { ...RD, cloexec: true });
+    openOk(k, u, '/tmp', RD);
+    openOk(k, u, '/dev/null', { ...RD, cloexec: true });
+    expect(E.execve(k, u, '/bin/sh')).toBeUndefined();
+    expect(u.fd.openFds()).toEqual([0, 2]);
+  });
+
+  it('the exec hooks run with p_reflock held, after the credentials changed, before the new image', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const seen: unknown[] = [];
+    k.exechooks.establish((p) => seen.push(p.reflockWriter, p.sugid, p.cred.euid, p.path), null);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
+    expect(seen).toEqual([true, true, 0, '/bin/sh']);
+    expect(u.reflockWriter).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+/** exit1 and wait (kern_exit.ts): zombies, reaping, orphans, what exit releases. */
+import { describe, expect, it } from 'vitest';
+import * as E from '../../emulator/index.ts';
+import { bootKernel, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
+
+describe('wait', () => {
+  it('ECHILD without children; 0 while none is a zombie; the pid once it is, reaping it', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    expect(outcome(E.wait(k, p))).toBe('ECHILD');
+    const c = must(E.fork1(k, p));
+    expect(E.wait(k, p)).toBe(0);
+    expect(E.wait(k, p, c.pid)).toBe(0);
+    E.exit1(k, c, 7);
+    expect(c.exitStatus).toBe(7);
+    expect(E.wait(k, p, c.pid)).toBe(c.pid);
+    expect(k.pidTable.has(c.pid)).toBe(false);
+    expect(p.children).toEqual([]);
+    expect(k.zombproc).toEqual([]);
+    expect(outcome(E.wait(k, p))).toBe('ECHILD');
+    expect(outcome(E.wait(k, p, c.pid))).toBe('ECHILD');
+  });
+
+  it('ECHILD for a pid that is not a child, even a zombie of someone else', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const q = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, q));
+    E.exit1(k, c, 0);
+    expect(outcome(E.wait(k, p, c.pid))).toBe('ECHILD');
+    expect(E.wait(k, q, c.pid)).toBe(c.pid);
+  });
+
+  it('without a pid, reaps the newest zombie child first', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const c1 = must(E.fork1(k, p));
+    const c2 = must(E.fork1(k, p));
+    const c3 = must(E.fork1(k, p));
+    E.exit1(k, c1, 0);
+    E.exit1(k, c3, 0);
+    expect(E.wait(k, p)).toBe(c3.pid);
+    expect(E.wait(k, p)).toBe(c1.pid);
+    expect(E.wait(k, p)).toBe(0);
+    expect(p.children).toEqual([c2]);
+  });
+
+  it('emits exit-begin and exit at exit1, reaped at wait', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const evs: string[] = [];
+    k.subscribe((e) => {
+      if (!e.kind.startsWith('vnode-')) evs.push(`${e.kind}${'pid' in e ? ` ${e.pid}` : ''}`);
+    });
+    E.exit1(k, p, 0);
+    expect(evs).toEqual([`exit-begin ${p.pid}`, `exit ${p.pid}`]);
+    E.wait(k, k.initproc);
+    expect(evs.slice(2)).toEqual([`reaped ${p.pid}`]);
+  });
+});
+
+describe('exit1', () => {
+  it('orphans are reparented to init, which can reap them', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const c1 = must(E.fork1(k, p));
+    const c2 = must(E.fork1(k, p));
+    E.exit1(k, p, 0);
+    expect([c1.parent, c2.parent]).toEqual([k.initproc, k.initproc]);
+    expect(k.initproc.children).toEqual(expect.arrayContaining([c1, c2, p]));
+    expect(p.children).toEqual([]);
+    E.exit1(k, c2, 0);
+    expect(E.wait(k, k.initproc, c2.pid)).toBe(c2.pid);
+    expect(E.wait(k, k.initproc, p.pid)).toBe(p.pid);
+    expect(E.wait(k, k.initproc)).toBe(0); // c1 still runs
+  });
+
+  it('lets the tracer\'s tracees go', () => {
+    const k = bootKernel();
+    const t = spawnAs(k, 1000, 100);
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, t.pid, false)).toBeUndefined();
+    expect(t.tracer).toBe(dbg);
+    E.exit1(k, dbg, 0);
+    expect(t.tracer).toBeNull();
+  });
+
+  it('closes every descriptor, drops cwd, root and text, leaves allproc for zombproc', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 0, 0);
+    const fd = openOk(k, p, '/etc/passwd');
+    const file = p.fd.get(fd)!.file;
+    const vp = file.vnode!;
+    const use = vp.usecount;
+    expect(E.sysChroot(k, p, '/tmp')).toBeUndefined();
+    E.exit1(k, p, 0);
+    expect(p.fd.openFds()).toEqual([]);
+    expect(file.count).toBe(0);
+    expect(vp.usecount).toBe(use - 1);
+    expect([p.cwd, p.root, p.textvp]).toEqual([null, null, null]);
+    expect(k.allproc).not.toContain(p);
+    expect(k.zombproc).toEqual([p]);
+    expect(p.stat).toBe('SZOMB');
+    expect(p.reflockWriter).toBe(false);
+  });
+
+  it('of init panics the kernel', () => {
+    const k = bootKernel();
+    expect(() => E.exit1(k, k.initproc, 0)).toThrow(E.KernelPanic);
+  });
+
+  it('runs the exit hooks with p_reflock held as writer, after fd_free and cwdfree', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    openOk(k, p, '/etc/passwd');
+    const seen: unknown[] = [];
+    k.exithooks.establish((q, arg) => seen.push(q === p, arg, q.stat, q.reflockWriter, q.fd.openFds().length, q.cwd), 'x');
+    E.exit1(k, p, 0);
+    expect(seen).toEqual([true, 'x', 'SDYING', true, 0, null]);
+  });
+});

@@ -1,0 +1,127 @@
+/** The setuid(2) family, chroot(2) and ptrace attach (kern_prot.ts, vfs_syscalls.ts): permission and PK_SUGID. */
+import { describe, expect, it } from 'vitest';
+import * as E from '../../emulator/index.ts';
+import { bootKernel, outcome, spawnAs } from '../helpers/boot.ts';
+
+const ids = (c: E.Cred) => [c.ruid, c.euid, c.svuid, c.rgid, c.egid, c.svgid];
+
+describe('setuid and setgid', () => {
+  it('a user may only set its real id (which changes nothing, so no PK_SUGID); anything else is EPERM', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.sysSetid(k, u, 'setuid', 1000)).toBeUndefined();
+    expect(E.sysSetid(k, u, 'setgid', 100)).toBeUndefined();
+    expect(u.sugid).toBe(false);
+    expect([0, 2000].map((id) => outcome(E.sysSetid(k, u, 'setuid', id)))).toEqual(['EPERM', 'EPERM']);
+    expect([0, 4].map((id) => outcome(E.sysSetid(k, u, 'setgid', id)))).toEqual(['EPERM', 'EPERM']);
+    expect(ids(u.cred)).toEqual([1000, 1000, 1000, 100, 100, 100]);
+    expect(u.sugid).toBe(false);
+  });
+
+  it('root sets real, effective and saved ids, and gains PK_SUGID; then cannot go back', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysSetid(k, r, 'setgid', 5)).toBeUndefined();
+    expect(r.sugid).toBe(true);
+    expect(E.sysSetid(k, r, 'setuid', 1000)).toBeUndefined();
+    expect(ids(r.cred)).toEqual([1000, 1000, 1000, 5, 5, 5]);
+    expect(outcome(E.sysSetid(k, r, 'setuid', 0))).toBe('EPERM');
+    expect(outcome(E.sysSetid(k, r, 'setgid', 0))).toBe('EPERM');
+  });
+
+  it('emits cred-changed with PK_SUGID, and nothing when nothing changes', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    const evs: E.KernelEvent[] = [];
+    k.subscribe((e) => evs.push(e));
+    E.sysSetid(k, r, 'setuid', 0);
+    expect(evs).toEqual([]);
+    E.sysSetid(k, r, 'setuid', 1000);
+    expect(evs).toMatchObject([{ kind: 'cred-changed', pid: r.pid, sugid: true }]);
+  });
+});
+
+describe('seteuid and setegid', () => {
+  it('without privilege the effective id may become the real or the saved one', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined(); // ruid 1000, euid = svuid = 0
+    expect(ids(u.cred)).toEqual([1000, 0, 0, 100, 100, 100]);
+    expect(E.sysSetid(k, u, 'seteuid', 1000)).toBeUndefined();
+    expect(ids(u.cred)).toEqual([1000, 1000, 0, 100, 100, 100]);
+    expect(outcome(E.sysSetid(k, u, 'seteuid', 5))).toBe('EPERM');
+    expect(E.sysSetid(k, u, 'seteuid', 0)).toBeUndefined(); // the saved uid
+    expect(ids(u.cred)).toEqual([1000, 0, 0, 100, 100, 100]);
+    expect(E.sysSetid(k, u, 'seteuid', 5)).toBeUndefined(); // now euid 0: privileged
+    expect(u.cred.euid).toBe(5);
+  });
+
+  it('setegid to the real or saved gid; another is EPERM for a user', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined(); // set-gid 4
+    expect(ids(u.cred)).toEqual([1000, 1000, 1000, 100, 4, 4]);
+    expect(u.sugid).toBe(true);
+    expect(E.sysSetid(k, u, 'setegid', 100)).toBeUndefined();
+    expect(E.sysSetid(k, u, 'setegid', 4)).toBeUndefined();
+    expect(outcome(E.sysSetid(k, u, 'setegid', 0))).toBe('EPERM');
+    expect(u.cred.egid).toBe(4);
+  });
+
+  it('a change sets PK_SUGID', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysSetid(k, r, 'seteuid', 1000)).toBeUndefined();
+    expect(r.sugid).toBe(true);
+    expect(ids(r.cred)).toEqual([0, 1000, 0, 0, 0, 0]);
+  });
+});
+
+describe('chroot', () => {
+  it('is for the superuser only (EPERM) and needs a searchable directory', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const r = spawnAs(k, 0, 0);
+    expect(outcome(E.sysChroot(k, u, '/tmp'))).toBe('EPERM');
+    expect(outcome(E.sysChroot(k, r, '/etc/passwd'))).toBe('ENOTDIR');
+    expect(outcome(E.sysChroot(k, r, '/nonexistent'))).toBe('ENOENT');
+    expect(r.sugid).toBe(false);
+  });
+
+  it('sets PK_SUGID; a cwd outside the new root becomes the root, one inside stays', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysChdir(k, r, '/etc')).toBeUndefined();
+    expect(E.sysChroot(k, r, '/home')).toBeUndefined();
+    expect(r.sugid).toBe(true);
+    expect(r.cwd).toBe(r.root);
+    const s = spawnAs(k, 0, 0);
+    expect(E.sysChdir(k, s, '/home/user')).toBeUndefined();
+    const cwd = s.cwd;
+    expect(E.sysChroot(k, s, '/home')).toBeUndefined();
+    expect(s.cwd).toBe(cwd);
+    expect(E.getcwdCommon(k, s.cwd!, s.root)).toBe('/user');
+  });
+});
+
+describe('ptrace attach', () => {
+  it('same real uid and an untraced, non-set-id target; root anything but init at securelevel 0', () => {
+    const k = bootKernel();
+    const t = spawnAs(k, 1000, 100);
+    const other = spawnAs(k, 2000, 100);
+    const same = spawnAs(k, 1000, 100);
+    const root = spawnAs(k, 0, 0);
+    expect(outcome(E.sysPtrace(k, other, t.pid, false))).toBe('EPERM');
+    expect(outcome(E.sysPtrace(k, t, t.pid, false))).toBe('EINVAL');
+    expect(outcome(E.sysPtrace(k, root, 0, false))).toBe('EPERM');
+    expect(outcome(E.sysPtrace(k, root, 1, false))).toBe('EPERM');
+    expect(outcome(E.sysPtrace(k, root, 9999, false))).toBe('ESRCH');
+    expect(E.sysPtrace(k, same, t.pid, false)).toBeUndefined();
+    expect(outcome(E.sysPtrace(k, root, t.pid, false))).toBe('EBUSY');
+    expect(outcome(E.sysPtrace(k, root, t.pid, true))).toBe('EBUSY'); // not its tracer
+    expect(E.sysPtrace(k, same, t.pid, true)).toBeUndefined();
+    expect(E.execve(k, t, '/usr/bin/passwd')).toBeUndefined();
+    expect(outcome(E.sysPtrace(k, same, t.pid, false))).toBe('EPERM'); // PK_SUGID now
+    expect(E.sysPtrace(k, root, t.pid, false)).toBeUndefined();
+  });
+});
