@@ -20,11 +20,13 @@ function memByte(p: Proc, a: number): number {
 }
 
 /**
- * procfs_domem (process_domem/uvm_io): reads and writes at the offset as an
- * address, inside the mappings; a system process has no user vmspace
- * (proc_vmspace_getref refuses it: EFAULT, inferred).
+ * procfs_domem (process_domem/uvm_io): nothing to move returns at once;
+ * otherwise reads and writes at the offset as an address, inside the
+ * mappings, EFAULT outside them. proc0's vmspace0 maps no user pages, so it
+ * always faults (inferred from uvm_io on an empty map).
  */
 export function procfsDomem(ctx: Ctx, p: Proc, uio: Uio): UioResult {
+  if ((uio.rw === 'read' ? uio.size : uio.data.length) === 0) return uio.rw === 'read' ? '' : 0;
   if (p.system) return err('EFAULT');
   const maps = procMappings(ctx, p);
   const inside = (a: number) => maps.some((m) => a >= m.start && a < m.end);
@@ -40,13 +42,13 @@ export function procfsDomem(ctx: Ctx, p: Proc, uio: Uio): UioResult {
 }
 
 /**
- * process_doregs / process_dofpregs: reads give the register block; a write
- * needs the LWP stopped (LSSTOP), which the fixture never is: EBUSY
- * (inferred from process_doregs).
+ * process_doregs / process_dofpregs (proc_regio): an offset past the block is
+ * EINVAL; reads give the register block; a write needs the LWP stopped
+ * (LSSTOP), which the fixture never is: EBUSY.
  */
 function doRegBlock(size: number, uio: Uio): UioResult {
+  if (uio.offset > size) return err('EINVAL');
   if (uio.rw === 'write') return err('EBUSY');
-  if (uio.offset >= size) return '';
   return '\0'.repeat(Math.min(uio.size, size - uio.offset));
 }
 

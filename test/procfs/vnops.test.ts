@@ -195,6 +195,32 @@ describe('procfs_rw by node type', () => {
     expect(E.sysRead(k, t, openOk(k, t, '/proc/0/cmdline'), 64, 0)).toBe('(swapper)\0');
   });
 
+  it('regs and fpregs (proc_regio): the whole block reads, an offset past it is EINVAL, a write needs LSSTOP: EBUSY', () => {
+    const k = bootProcfs();
+    const t = spawnAs(k, 1000, 100);
+    for (const [n, size] of [['regs', 208], ['fpregs', 512]] as const) {
+      const fd = openOk(k, t, `/proc/${t.pid}/${n}`, RDWR);
+      expect(must(E.sysRead(k, t, fd, 4096, 0))).toHaveLength(size);
+      expect(E.sysRead(k, t, fd, 16, size)).toBe('');
+      expect(outcome(E.sysRead(k, t, fd, 16, size + 1))).toBe('EINVAL');
+      expect(outcome(E.sysWrite(k, t, fd, 'x', 0))).toBe('EBUSY');
+    }
+  });
+
+  it('mem (process_domem): a zero-length transfer returns at once; proc0 and unmapped addresses fault', () => {
+    const k = bootProcfs();
+    const t = spawnAs(k, 1000, 100);
+    const root = spawnAs(k, 0, 0);
+    const fd = openOk(k, t, `/proc/${t.pid}/mem`, RDWR);
+    expect(E.sysRead(k, t, fd, 0, 2 ** 40)).toBe('');
+    expect(outcome(E.sysRead(k, t, fd, 4, 2 ** 40))).toBe('EFAULT');
+    expect(E.sysWrite(k, t, fd, 'AB', 100)).toBe(2);
+    expect(E.sysRead(k, t, fd, 2, 100)).toBe('AB');
+    const m0 = openOk(k, root, '/proc/0/mem', RD);
+    expect(outcome(E.sysRead(k, root, m0, 4, 0))).toBe('EFAULT');
+    expect(E.sysRead(k, root, m0, 0, 0)).toBe('');
+  });
+
   it('a negative offset is EINVAL', () => {
     const k = bootProcfs();
     const t = spawnAs(k, 1000, 100);
