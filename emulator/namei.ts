@@ -12,13 +12,17 @@ export const MAXSYMLINKS = 32;
 export const MAXPATHLEN = 1024;
 export const NAME_MAX = 255;
 
+/**
+ * The non-empty components of a path, in order. `.` stays a component: namei
+ * hands it to VOP_LOOKUP like any name (so a dead directory answers ENOENT
+ * through dead_lookup).
+ */
 function components(path: string): string[] {
-  // The non-empty components other than `.`, in order (as split('/') and a filter would give).
   const out: string[] = [];
   let start = 0;
   for (let i = 0; i <= path.length; i++) {
     if (i < path.length && path.charCodeAt(i) !== 0x2f) continue;
-    if (i > start && !(i === start + 1 && path.charCodeAt(start) === 0x2e)) out.push(path.slice(start, i));
+    if (i > start) out.push(path.slice(start, i));
     start = i + 1;
   }
   return out;

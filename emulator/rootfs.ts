@@ -11,7 +11,7 @@ import { Mount } from './mount.ts';
 import type { Kernel } from './kernel.ts';
 import type { EmulName } from './proc.ts';
 import type { Ctx, Dirent, Vattr, Vnode, VnodeOps, Vtype } from './vnode.ts';
-import { VEXEC, vcacheGet } from './vnode.ts';
+import { VEXEC, vcacheGet, vref } from './vnode.ts';
 
 export type RootfsType = 'file' | 'dir' | 'chr' | 'blk' | 'fifo' | 'sock' | 'link';
 
@@ -132,6 +132,10 @@ function rootfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   if (dir.children === null) return err('ENOTDIR');
   const e = rootfsAccess(ctx, dvp, VEXEC);
   if (e !== undefined) return e;
+  if (name === '.') {
+    vref(dvp);
+    return dvp;
+  }
   const child = name === '..' ? (dir.parent ?? dir) : dir.children.get(name);
   if (child === undefined) return err('ENOENT');
   return vcacheGet(ctx, dvp.mount, String(child.ino));

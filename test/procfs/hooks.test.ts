@@ -228,10 +228,18 @@ describe('exit hook (§4.2, §4.3 exit1)', () => {
     expect(must(E.sysStat(k, b, 'status', false)).mode).toBe(0o444);
     const r = evictionsDuring(k, () => E.exit1(k, t, 0));
     expect(r.revoked).toEqual([`proc:${t.pid}:-1`]);
-    expect(outcome(E.sysReaddir(k, b, '.'))).toBe('EBADF');
+    // namei hands "." and names alike to VOP_LOOKUP: dead_lookup gives ENOENT.
+    expect(outcome(E.sysReaddir(k, b, '.'))).toBe('ENOENT');
     expect(outcome(E.sysStat(k, b, 'status', false))).toBe('ENOENT');
-    expect(outcome(E.sysStat(k, b, '.', false))).toBe('EBADF');
-    expect(outcome(E.sysOpen(k, b, '.', RD))).toBe('EBADF'); // VOP_ACCESS first
+    expect(outcome(E.sysStat(k, b, '.', false))).toBe('ENOENT');
+    expect(outcome(E.sysOpen(k, b, '.', RD))).toBe('ENOENT');
+    // The held vnode itself answers through deadfs: getdents and access EBADF, open ENXIO.
+    const dead = b.cwd!;
+    const ctx = k.ctx(b);
+    expect(outcome(dead.ops.readdir(ctx, dead))).toBe('EBADF');
+    expect(dead.ops.access(ctx, dead, E.VEXEC)?.errno).toBe('EBADF');
+    expect(dead.ops.open(ctx, dead, E.FREAD)?.errno).toBe('ENXIO');
+    expect(dead.type).toBe('VDIR'); // vgone keeps v_type
     // Absolute paths still work; chdir away drops the dead vnode.
     expect(E.sysChdir(k, b, '/')).toBeUndefined();
     expect(outcome(E.sysReaddir(k, b, '.'))).toBe('ok');
