@@ -70,8 +70,6 @@ export class Mount {
   flag = 0;
   data: unknown = null;
   namemax = 255;
-  /** The effective uid that mounted it (mnt_stat.f_owner). */
-  owner = 0;
   suspended = 0;
   unmounting = false;
   gone = false;

@@ -211,14 +211,13 @@ export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data:
     vrele(vp);
     return e;
   };
-  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'NEW', owner: p.cred.euid });
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'NEW' });
   if (ke !== undefined) return fail(ke);
   if (vp.type !== 'VDIR') return fail(err('ENOTDIR'));
   if (vp.mountedHere !== null) return fail(err('EBUSY'));
   const vfs = k.vfsList.get(fstype);
   if (vfs === undefined) return fail(err('ENODEV'));
   const mp = new Mount(k, vfs.ops, mountPathOf(k, vp, path, p.cwd), vp);
-  mp.owner = p.cred.euid;
   const r = vfs.ops.mount(ctx, mp, path, data, 'new');
   if (isErr(r)) return fail(r);
   vp.mountedHere = mp; // the reference from namei is now mnt_vnodecovered's
@@ -238,7 +237,7 @@ export function sysMountUpdate(k: Kernel, p: Proc, path: string, data: MountData
   const ctx = k.ctx(p);
   const mp = mountAt(ctx, path);
   if (isErr(mp)) return mp;
-  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UPDATE', owner: mp.owner });
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UPDATE' });
   if (ke !== undefined) return ke;
   const r = mp.ops.mount(ctx, mp, path, data, 'update');
   if (!isErr(r)) return undefined;
@@ -251,7 +250,7 @@ export function sysGetargs(k: Kernel, p: Proc, path: string): MountData | Err {
   const ctx = k.ctx(p);
   const mp = mountAt(ctx, path);
   if (isErr(mp)) return mp;
-  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'GETARGS', owner: mp.owner });
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'GETARGS' });
   if (ke !== undefined) return ke;
   const r = mp.ops.mount(ctx, mp, path, { len: 8, version: 0, flags: 0 }, 'getargs');
   return r === undefined ? err('EINVAL') : r;
@@ -266,7 +265,7 @@ export function sysUnmount(k: Kernel, p: Proc, path: string, force: boolean): Er
   const ctx = k.ctx(p);
   const mp = mountAt(ctx, path);
   if (isErr(mp)) return mp;
-  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UNMOUNT', owner: mp.owner });
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UNMOUNT' });
   if (ke !== undefined) return ke;
   if (mp === k.rootMount) return err('EBUSY');
   const se = vfsSuspend(mp);
