@@ -90,6 +90,40 @@ describe('emu run', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('each kind of invalid file: exit 2, never run, located in the --json document, no stack trace', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'procfs-emu-invalid-'));
+    const cases: [string, string, string, number][] = [
+      // name, text, expected value path, expected line
+      ['a-syntax.yaml', 'name: x\nsteps: [\n', 'steps', 3],
+      ['b-duplicate.yaml', 'name: x\nname: y\nsteps:\n  - check: {}\n', 'name', 2],
+      ['c-unknown-key.yaml', 'name: x\ncolour: red\nsteps:\n  - check: {}\n', 'colour', 2],
+      ['d-unknown-kind.yaml', 'name: x\nsteps:\n  - frob: {}\n', 'steps[0].frob', 3],
+      ['e-mode-number.yaml', 'name: x\nsteps:\n  - lstat: { path: /proc }\n    expect: { mode: 0555 }\n', 'steps[0].expect.mode', 4],
+      ['f-errno.yaml', 'name: x\nsteps:\n  - check: {}\n    expect: { errno: ENOPE }\n', 'steps[0].expect.errno', 4],
+      ['g-vtype.yaml', 'name: x\nsteps:\n  - lstat: { path: /proc }\n    expect: { vtype: VDOOR }\n', 'steps[0].expect.vtype', 4],
+      ['h-unbound.yaml', 'name: x\nsteps:\n  - lstat: { path: "/proc/{a}" }\n', 'steps[0].lstat.path', 3],
+      ['i-rebound.yaml', 'name: x\nsteps:\n  - spawn: { as: a }\n  - spawn: { as: a }\n', 'steps[1].spawn.as', 4],
+      ['j-range.yaml', 'name: x\nkernel: { pidMax: 3 }\nsteps:\n  - check: {}\n', 'kernel.pidMax', 2],
+      ['k-result-with-errno.yaml', 'name: x\nsteps:\n  - lstat: { path: /nope }\n    expect: { errno: ENOENT, mode: "0555" }\n', 'steps[0].expect.mode', 4],
+    ];
+    for (const [name, text] of cases) writeFileSync(join(bad, name), text);
+    const r = emu('run', bad, '--json');
+    expect(r.code).toBe(2);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    const doc = JSON.parse(r.out);
+    expect(doc.invalid).toBe(cases.length);
+    cases.forEach(([name, , path, line], i) => {
+      const s = doc.scenarios[i];
+      expect(s.file).toBe(join(bad, name));
+      expect(s.status).toBe('invalid');
+      expect(s.failures).toHaveLength(1);
+      expect(s.failures[0].step).toBeUndefined();
+      expect(s.failures[0].path, name).toBe(path);
+      expect(s.failures[0].line, name).toBe(line);
+      expect(s.failures[0].column, name).toBeGreaterThanOrEqual(1);
+    });
+  });
+
   it('exits 2 with stdout empty for a path that does not exist', () => {
     const r = emu('run', join(dir, 'nope.yaml'), '--json');
     expect(r.code).toBe(2);
