@@ -1,0 +1,378 @@
+/**
+ * The fuzzer's figures: runs per second by steps per run (one thread), the
+ * speed-up with two worker threads, runs and milliseconds to find each
+ * injected bug, and the time to shrink a failure.
+ *
+ * Runs are what a campaign does for one run (campaign.ts runOne; without a
+ * failure that is generate() against a live session, judged by the oracle and
+ * the invariants after every step). Bug detection times generate() up to the
+ * first failing run; shrinking that failure is timed on its own.
+ *
+ * The fuzzer (scenarios/fuzz/) is loaded dynamically and its API checked at
+ * run time, so that the benchmark still runs, and still type-checks, while
+ * that API moves; a missing piece gives null figures and a note.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BugName } from '../emulator/bugs.ts';
+import { median } from './mix.ts';
+
+export interface FuzzFailure {
+  step: number;
+  message: string;
+}
+
+/** A scenario as the bench needs it (the fuzzer's Scenario has more). */
+export interface FuzzScenario {
+  steps: readonly unknown[];
+}
+
+/** The options of a campaign (scenarios/fuzz/campaign.ts CampaignOptions), as far as the bench sets them. */
+export interface CampaignOptions {
+  seed: number;
+  runs: number;
+  steps: number;
+  bugs: readonly BugName[];
+  shard: { index: number; count: number };
+  checkDeterminism: boolean;
+  maxFailures: number;
+}
+
+export interface FuzzApi {
+  /** generate(prng, { steps, bugs }): one run of a campaign. */
+  generate(prng: unknown, opts: { steps: number; bugs: readonly BugName[] }): { scenario: FuzzScenario; result: { failure: FuzzFailure | null } };
+  /** runPrng(seed, index): the PRNG of run `index` of campaign `seed`. */
+  runPrng(seed: number, index: number): unknown;
+  /** shrink(scenario, { bugs }), or null when the fuzzer has no shrinker yet. */
+  shrink: ((s: FuzzScenario, opts: { bugs: readonly BugName[] }) => { scenario: FuzzScenario; tried: number }) | null;
+  /** campaign.ts runOne(options, run): what a campaign does for one run; null without campaign.ts. */
+  runOne: ((o: CampaignOptions, run: number) => { failure: unknown }) | null;
+  /** pool.ts runCampaignWorkers(options, workers); null without pool.ts. */
+  runCampaignWorkers: ((o: CampaignOptions, workers: number) => Promise<{ runs: number; failures: unknown[]; stopped: string }>) | null;
+}
+
+const fuzzModule = (name: string): string => new URL(`../scenarios/fuzz/${name}`, import.meta.url).href;
+
+async function importLoose(spec: string): Promise<Record<string, unknown> | string> {
+  try {
+    return (await import(spec)) as Record<string, unknown>;
+  } catch (e) {
+    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+  }
+}
+
+/** An optional export of an optional module, with a note when it is missing. */
+async function optional<T>(file: string, name: string, notes: string[]): Promise<T | null> {
+  const m = await importLoose(fuzzModule(file));
+  if (typeof m === 'string') notes.push(`fuzzer: scenarios/fuzz/${file} cannot be loaded (${m})`);
+  else if (typeof m[name] !== 'function') notes.push(`fuzzer: scenarios/fuzz/${file} has no ${name}()`);
+  else return m[name] as T;
+  return null;
+}
+
+/** The fuzzer's API, or why it cannot be used. */
+export async function loadFuzzApi(): Promise<{ api: FuzzApi; notes: string[] } | { api: null; notes: string[] }> {
+  const gen = await importLoose(fuzzModule('generate.ts'));
+  const prng = await importLoose(fuzzModule('prng.ts'));
+  if (typeof gen === 'string') return { api: null, notes: [`fuzzer: scenarios/fuzz/generate.ts cannot be loaded (${gen})`] };
+  if (typeof prng === 'string') return { api: null, notes: [`fuzzer: scenarios/fuzz/prng.ts cannot be loaded (${prng})`] };
+  if (typeof gen.generate !== 'function' || typeof prng.runPrng !== 'function') {
+    return { api: null, notes: ['fuzzer: scenarios/fuzz has no generate(prng, opts) or runPrng(seed, index)'] };
+  }
+  const notes: string[] = [];
+  return {
+    api: {
+      generate: gen.generate as FuzzApi['generate'],
+      runPrng: prng.runPrng as FuzzApi['runPrng'],
+      shrink: await optional<NonNullable<FuzzApi['shrink']>>('shrink.ts', 'shrink', notes),
+      runOne: await optional<NonNullable<FuzzApi['runOne']>>('campaign.ts', 'runOne', notes),
+      runCampaignWorkers: await optional<NonNullable<FuzzApi['runCampaignWorkers']>>('pool.ts', 'runCampaignWorkers', notes),
+    },
+    notes,
+  };
+}
+
+/** A campaign of `runs` runs of `steps` steps, no bug, one shard, stopping at the first failure. */
+export function campaignOptions(seed: number, runs: number, steps: number): CampaignOptions {
+  return { seed, runs, steps, bugs: [], shard: { index: 1, count: 1 }, checkDeterminism: false, maxFailures: 1 };
+}
+
+/** One run, no bug, as a campaign does it (campaign.ts runOne) or, without campaign.ts, generate alone; true if it failed. */
+export function oneRun(api: FuzzApi, o: CampaignOptions, run: number): boolean {
+  if (api.runOne !== null) return api.runOne(o, run).failure !== null;
+  return api.generate(api.runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs }).result.failure !== null;
+}
+
+// ---- runs per second -------------------------------------------------------
+
+export interface RunsMeasure {
+  runsPerSec: number;
+  windows: number[];
+  runs: number;
+  /** Runs that failed although no bug was injected (the oracle or the invariants disagree with the emulator). */
+  cleanFailures: number;
+}
+
+/** Runs of `steps` steps, campaign `seed`, for `windows` windows of `windowMs`; the median rate. */
+export function measureRuns(api: FuzzApi, steps: number, seed: number, windowMs: number, windows = 5, warmupMs = 400): RunsMeasure {
+  let index = 0;
+  let cleanFailures = 0;
+  const o = campaignOptions(seed, Number.MAX_SAFE_INTEGER, steps);
+  const one = (): void => {
+    if (oneRun(api, o, index++)) cleanFailures++;
+  };
+  let t0 = performance.now();
+  while (performance.now() - t0 < warmupMs) one();
+  const rates: number[] = [];
+  let runs = 0;
+  for (let w = 0; w < windows; w++) {
+    let n = 0;
+    t0 = performance.now();
+    let t = t0;
+    while (t - t0 < windowMs) {
+      one();
+      n++;
+      t = performance.now();
+    }
+    rates.push(n / ((t - t0) / 1000));
+    runs += n;
+  }
+  return { runsPerSec: median(rates), windows: rates, runs, cleanFailures };
+}
+
+// ---- scaling over worker threads -------------------------------------------
+
+export interface ScalingPhase {
+  workers: number;
+  runsPerSec: number;
+  /** CPUs the process got during the phase (process CPU time over wall time; the main thread only waits). */
+  cpus: number;
+  runsPerCpuSec: number;
+}
+
+export interface ScalingMeasure {
+  /** Runs per second with one worker, and with two (summed), each the median of its phases. */
+  oneWorker: number;
+  twoWorkers: number;
+  speedup: number;
+  /**
+   * Runs per CPU-second with two workers over that with one: 1 when the work
+   * itself scales, whatever share of the machine the process got. The
+   * speed-up is about this times the CPUs the two-worker phases got.
+   */
+  cpuEfficiency: number;
+  /** CPUs the process used with one worker (median): above 1 when background threads (V8's GC, compiler) work beside it. */
+  cpusOne: number;
+  /** CPUs the process got in the two-worker phases (median): 2 on an idle two-core machine. */
+  cpusTwo: number;
+  phases: ScalingPhase[];
+}
+
+type WorkerMsg = { type: 'ready' } | { type: 'done'; runs: number; seconds: number } | { type: 'error'; message: string };
+
+/** A worker thread running bench/fuzz_worker.ts under tsx (a TypeScript worker needs the loader registered first). */
+function startWorker(index: number, steps: number): Worker {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const file = new URL('./fuzz_worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`;
+  return new Worker(code, { eval: true, workerData: { index, steps, warmupMs: 800 } });
+}
+
+function nextMessage(w: Worker): Promise<WorkerMsg> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: WorkerMsg) => {
+      w.off('error', onErr);
+      if (m.type === 'error') reject(new Error(m.message));
+      else resolve(m);
+    };
+    const onErr = (e: Error) => {
+      w.off('message', onMsg);
+      reject(e);
+    };
+    w.once('message', onMsg);
+    w.once('error', onErr);
+  });
+}
+
+async function phase(workers: Worker[], ms: number): Promise<ScalingPhase> {
+  const done = workers.map((w) => nextMessage(w));
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (const w of workers) w.postMessage({ type: 'run', ms });
+  const results = await Promise.all(done);
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpuSec = (c.user + c.system) / 1e6;
+  let rate = 0;
+  let runs = 0;
+  for (const r of results) {
+    if (r.type !== 'done') continue;
+    rate += r.runs / r.seconds;
+    runs += r.runs;
+  }
+  return { workers: workers.length, runsPerSec: rate, cpus: cpuSec / wall, runsPerCpuSec: runs / cpuSec };
+}
+
+/**
+ * Two worker threads that speak the run/done protocol, once both are ready;
+ * phases of `phaseMs` alternate one worker alone and both at once (1, 2, 2,
+ * 1, so a drift in the machine's load hits both sides alike). The speed-up
+ * is the two-worker rate over the one-worker rate.
+ */
+export async function scalingOf(workers: [Worker, Worker], phaseMs: number): Promise<ScalingMeasure> {
+  try {
+    await Promise.all(workers.map((w) => nextMessage(w)));
+    const phases: ScalingPhase[] = [];
+    for (const n of [1, 2, 2, 1]) phases.push(await phase(workers.slice(0, n), phaseMs));
+    const of = (n: number, f: (p: ScalingPhase) => number) => median(phases.filter((p) => p.workers === n).map(f));
+    const one = of(1, (p) => p.runsPerSec);
+    const two = of(2, (p) => p.runsPerSec);
+    return {
+      oneWorker: one, twoWorkers: two, speedup: two / one,
+      cpuEfficiency: of(2, (p) => p.runsPerCpuSec) / of(1, (p) => p.runsPerCpuSec), cpusOne: of(1, (p) => p.cpus), cpusTwo: of(2, (p) => p.cpus), phases,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Steady-state scaling of fuzz runs of `steps` steps over two warmed-up threads. */
+export function measureScaling(steps: number, phaseMs: number): Promise<ScalingMeasure> {
+  return scalingOf([startWorker(0, steps), startWorker(1, steps)], phaseMs);
+}
+
+/**
+ * The machine's own ceiling: the same phases with two threads that only spin
+ * on integer arithmetic (no allocation, no shared state). On a machine that
+ * gives each thread a whole core this is about 2.
+ */
+export function measureCpuScaling(phaseMs: number): Promise<ScalingMeasure> {
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (m) => {
+      let x = 1, n = 0;
+      const t0 = performance.now();
+      let t = t0;
+      while (t - t0 < m.ms) {
+        for (let i = 0; i < 100000; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
+        n++;
+        t = performance.now();
+      }
+      parentPort.postMessage({ type: 'done', runs: n + (x & 0), seconds: (t - t0) / 1000 });
+    });
+    parentPort.postMessage({ type: 'ready' });`;
+  return scalingOf([new Worker(code, { eval: true }), new Worker(code, { eval: true })], phaseMs);
+}
+
+export interface PoolScaling {
+  runs: number;
+  oneWorkerMs: number;
+  twoWorkersMs: number;
+  speedup: number;
+  /** Wall time of an 8-run campaign with 1 and with 2 workers: about the cost of starting the workers. */
+  startupOneMs: number;
+  startupTwoMs: number;
+}
+
+/**
+ * The fuzzer's own worker pool end to end (pool.ts runCampaignWorkers): the
+ * same campaign of `runs` runs with 1 and then 2 worker threads, wall time
+ * including starting the workers. Null without pool.ts.
+ */
+export async function measurePoolScaling(api: FuzzApi, steps: number, runs: number): Promise<PoolScaling | null> {
+  if (api.runCampaignWorkers === null) return null;
+  const timed = async (n: number, workers: number): Promise<number> => {
+    const s = performance.now();
+    const r = await api.runCampaignWorkers!(campaignOptions(300, n, steps), workers);
+    if (r.runs !== n) throw new Error(`pool: ${r.runs} of ${n} runs done (${r.stopped}, ${r.failures.length} failures)`);
+    return performance.now() - s;
+  };
+  const startupOneMs = await timed(8, 1);
+  const startupTwoMs = await timed(8, 2);
+  const one = await timed(runs, 1);
+  const two = await timed(runs, 2);
+  return { runs, oneWorkerMs: one, twoWorkersMs: two, speedup: one / two, startupOneMs, startupTwoMs };
+}
+
+// ---- bug detection and shrinking --------------------------------------------
+
+export interface SeedDetection {
+  seed: number;
+  found: boolean;
+  runs: number;
+  ms: number;
+}
+
+export interface BugDetection {
+  /** Seeds (of `seeds`) whose campaign found the bug within the caps. */
+  found: number;
+  seeds: number;
+  /** Median and max over the seeds; a seed that did not find the bug counts as infinite (null in JSON). */
+  medianMs: number | null;
+  maxMs: number | null;
+  medianRuns: number | null;
+  maxRuns: number | null;
+  perSeed: SeedDetection[];
+}
+
+export interface DetectionCaps {
+  runsMax: number;
+  msMax: number;
+}
+
+/**
+ * One campaign per seed (seeds 1..n), runs of `steps` steps with `bug`
+ * injected, until a run fails: runs and wall milliseconds to that run, inclusive.
+ * Also hands back the first failing scenario (for the shrink figure).
+ */
+export function detectBug(api: FuzzApi, bug: BugName, steps: number, seeds: number, caps: DetectionCaps): { detection: BugDetection; failing: FuzzScenario | null } {
+  const perSeed: SeedDetection[] = [];
+  let failing: FuzzScenario | null = null;
+  for (let seed = 1; seed <= seeds; seed++) {
+    const t0 = performance.now();
+    let runs = 0;
+    let found = false;
+    while (runs < caps.runsMax && performance.now() - t0 < caps.msMax) {
+      const g = api.generate(api.runPrng(seed, runs++), { steps, bugs: [bug] });
+      if (g.result.failure !== null) {
+        found = true;
+        failing ??= g.scenario;
+        break;
+      }
+    }
+    perSeed.push({ seed, found, runs, ms: performance.now() - t0 });
+  }
+  const inf = (d: SeedDetection, v: number) => (d.found ? v : Infinity);
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const ms = perSeed.map((d) => inf(d, d.ms));
+  const runs = perSeed.map((d) => inf(d, d.runs));
+  return {
+    detection: {
+      found: perSeed.filter((d) => d.found).length,
+      seeds,
+      medianMs: finite(median(ms)),
+      maxMs: finite(Math.max(...ms)),
+      medianRuns: finite(median(runs)),
+      maxRuns: finite(Math.max(...runs)),
+      perSeed,
+    },
+    failing,
+  };
+}
+
+export interface ShrinkMeasure {
+  bug: BugName;
+  ms: number;
+  stepsBefore: number;
+  stepsAfter: number;
+  candidates: number;
+}
+
+/** Time the shrinker on one failing scenario. */
+export function measureShrink(api: FuzzApi, bug: BugName, s: FuzzScenario): ShrinkMeasure | null {
+  if (api.shrink === null) return null;
+  const t0 = performance.now();
+  const r = api.shrink(s, { bugs: [bug] });
+  return { bug, ms: performance.now() - t0, stepsBefore: s.steps.length, stepsAfter: r.scenario.steps.length, candidates: r.tried };
+}
