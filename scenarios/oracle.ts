@@ -249,19 +249,20 @@ export class Oracle {
 
   private checkCached(mp: Mount, vp: Vnode): void {
     const rec = this.records.get(vp);
-    const name = vnodeName(mp.path, vp.key);
-    if (rec === undefined) return this.fail(`${name} is cached but was never loaded through vcache_get [vcache_get]`);
+    if (rec === undefined) {
+      return this.fail(`${vnodeName(mp.path, vp.key)} is cached but was never loaded through vcache_get [vcache_get]`);
+    }
     if (typeof rec.expected !== 'string') {
       const mode = (vp.data as { mode?: number } | null)?.mode;
       if (vp.type !== rec.expected.vtype || mode !== rec.expected.mode) {
-        this.fail(`${name}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
+        this.fail(`${rec.name}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
           `found ${vp.type} ${mode === undefined ? '?' : oct(mode)} [procfs_loadvnode]`);
       }
     }
     const watermark = this.doomed.get(rec.pid);
     if (watermark !== undefined && vp.seq < watermark) {
-      this.fail(`${name} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the pid ` +
-        `on every procfs mount [procfs_exechook_cb]`);
+      this.fail(`${rec.name} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the ` +
+        `pid on every procfs mount [procfs_exechook_cb]`);
     }
   }
 
@@ -270,8 +271,10 @@ export class Oracle {
     const hashtab = this.hashtab?.() ?? null;
     if (hashtab === null) return;
     let hashed = 0;
-    hashtab.forEach((bucket, i) => {
-      for (const pfs of bucket) {
+    for (let i = 0; i < hashtab.length; i++) {
+      const bucket = hashtab[i]!;
+      for (let j = 0; j < bucket.length; j++) {
+        const pfs = bucket[j]!;
         if (pfs.mount !== mp) continue;
         hashed++;
         if ((pfs.pid & 255) !== i) this.fail(`pid hash: a node of pid ${pfs.pid} sits in bucket ${i} [procfs_hashhead]`);
@@ -279,43 +282,54 @@ export class Oracle {
           this.fail(`pid hash holds ${vnodeName(mp.path, pfs.vnode.key)}, which is not cached [procfs_hashrem]`);
         }
       }
-    });
+    }
     if (hashed !== mp.vcache.size) {
       this.fail(`pid hash holds ${hashed} nodes of ${mp.path}, the vnode cache ${mp.vcache.size} [procfs_loadvnode]`);
     }
   }
 
-  /** Every vnode's use count equals its holders: files, cwd/root/text of processes, covered mounts, rootvnode. */
-  private checkUsecounts(): void {
+  /** Count each holder of a vnode: a process's cwd, root and text, each distinct open file, covered mounts. */
+  private countHolders(): Map<Vnode, number> {
     const holders = new Map<Vnode, number>();
-    const hold = (vp: Vnode | null) => {
-      if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
-    };
-    hold(this.k.rootvnode);
+    hold(holders, this.k.rootvnode);
     const files = new Set<unknown>();
     for (const p of this.k.pidTable.values()) {
-      hold(p.cwd);
-      hold(p.root);
-      hold(p.textvp);
-      for (const fd of p.fd.openFds()) {
-        const f = p.fd.get(fd)!.file;
-        if (!files.has(f)) {
-          files.add(f);
-          hold(f.vnode);
-        }
+      hold(holders, p.cwd);
+      hold(holders, p.root);
+      hold(holders, p.textvp);
+      const slots = p.fd.slots;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        if (slot === undefined || files.has(slot.file)) continue;
+        files.add(slot.file);
+        hold(holders, slot.file.vnode);
       }
     }
-    for (const mp of this.k.mountlist) hold(mp.covered);
-    const seen = new Set<Vnode>(holders.keys());
-    for (const mp of this.k.mountlist) for (const vp of mp.vcache.values()) seen.add(vp);
-    for (const vp of seen) {
-      const want = holders.get(vp) ?? 0;
-      if (vp.usecount !== want) {
-        const name = this.isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
-        this.fail(`${name}: use count ${vp.usecount}, but ${want} holders [vref/vrele]`);
-      }
-    }
+    for (const mp of this.k.mountlist) hold(holders, mp.covered);
+    return holders;
   }
+
+  /** Every vnode's use count equals its holders (vref/vrele bookkeeping). */
+  private checkUsecounts(): void {
+    const holders = this.countHolders();
+    for (const mp of this.k.mountlist) {
+      for (const vp of mp.vcache.values()) {
+        this.checkUsecount(vp, holders.get(vp) ?? 0);
+        holders.delete(vp);
+      }
+    }
+    for (const [vp, want] of holders) this.checkUsecount(vp, want); // held outside every cache: revoked, deadfs
+  }
+
+  private checkUsecount(vp: Vnode, want: number): void {
+    if (vp.usecount === want) return;
+    const name = this.isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
+    this.fail(`${name}: use count ${vp.usecount}, but ${want} holders [vref/vrele]`);
+  }
+}
+
+function hold(holders: Map<Vnode, number>, vp: Vnode | null): void {
+  if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
 }
 
 function oct(mode: number): string {
