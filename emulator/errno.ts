@@ -23,13 +23,15 @@ export const ERRNO = {
 export type Errno = keyof typeof ERRNO;
 export const ERRNO_NAMES = Object.keys(ERRNO).filter((n) => ERRNO[n as Errno] > 0) as Errno[];
 
-/** An operation's failure: the errno it returns. */
-export interface Err {
-  readonly errno: Errno;
+/** An operation's failure: the errno it returns. One frozen instance per name, shared. */
+export class Err {
+  constructor(readonly errno: Errno) {
+    Object.freeze(this);
+  }
 }
 
 const shared = new Map<Errno, Err>();
-for (const name of Object.keys(ERRNO) as Errno[]) shared.set(name, Object.freeze({ errno: name }));
+for (const name of Object.keys(ERRNO) as Errno[]) shared.set(name, new Err(name));
 
 /** The (shared, frozen) error value for `e`. */
 export function err(e: Errno): Err {
@@ -37,5 +39,5 @@ export function err(e: Errno): Err {
 }
 
 export function isErr(x: unknown): x is Err {
-  return typeof x === 'object' && x !== null && 'errno' in x;
+  return x instanceof Err;
 }

@@ -141,9 +141,14 @@ function rootfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   return vcacheGet(ctx, dvp.mount, String(child.ino));
 }
 
+/** The size of an inode: a block for directories, the target for links, the content for files. */
+function inodeSize(n: Inode): number {
+  return n.type === 'VDIR' ? 512 : n.type === 'VLNK' ? n.target.length : n.content.length;
+}
+
 function rootfsGetattr(_ctx: Ctx, vp: Vnode): Vattr {
   const n = rootfsInode(vp);
-  const size = n.type === 'VDIR' ? 512 : n.type === 'VLNK' ? n.target.length : n.content.length;
+  const size = inodeSize(n);
   const nlink = n.children === null ? 1 : 2 + [...n.children.values()].filter((c) => c.type === 'VDIR').length;
   return { type: n.type, mode: n.mode, uid: n.uid, gid: n.gid, nlink, size, fileid: n.ino, blocksize: 512 };
 }
@@ -162,7 +167,10 @@ function rootfsRead(_ctx: Ctx, vp: Vnode, offset: number, size: number): string 
 function rootfsWrite(_ctx: Ctx, vp: Vnode, offset: number, data: string): number | Err {
   const n = rootfsInode(vp);
   if (n.type === 'VDIR') return err('EISDIR');
-  if (n.type === 'VREG') n.content = n.content.padEnd(offset, '\0').slice(0, offset) + data + n.content.slice(offset + data.length);
+  if (n.type === 'VREG') {
+    n.content = n.content.padEnd(offset, '\0').slice(0, offset) + data + n.content.slice(offset + data.length);
+    vp.vsize = n.content.length; // uvm_vnp_setsize
+  }
   return data.length;
 }
 
@@ -216,6 +224,7 @@ export const rootfsVfsops: VfsOps = {
     if (ino === undefined) return err('ENOENT');
     vp.data = ino;
     vp.type = ino.type;
+    vp.vsize = inodeSize(ino);
     if (ino.parent === null) vp.vflag |= 1; // VV_ROOT
     return undefined;
   },

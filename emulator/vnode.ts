@@ -74,6 +74,8 @@ export class Vnode {
   state: VnodeState = 'loading';
   usecount = 0;
   vflag = 0;
+  /** v_size (uvm_vnp_setsize): what the file system last set; procfs leaves it 0. */
+  vsize = 0;
   data: unknown = null;
   /** The mount mounted on this vnode (v_mountedhere). */
   mountedHere: Mount | null = null;

@@ -200,7 +200,7 @@ function getattrSize(ctx: Ctx, pfs: PfsNode, p: Proc, fp: File | null): number |
   switch (pfs.type) {
     case 'root':
     case 'proc': return 512; // DEV_BSIZE
-    case 'fd': return pfs.fd === -1 ? 512 : fdSize(ctx, fp!);
+    case 'fd': return pfs.fd === -1 ? 512 : fdSize(fp!);
     case 'task': return pfs.fd === -1 ? 512 : 2;
     case 'curproc':
     case 'self': return digits(ctx.p.pid);
@@ -217,10 +217,9 @@ function getattrSize(ctx: Ctx, pfs: PfsNode, p: Proc, fp: File | null): number |
   }
 }
 
-function fdSize(ctx: Ctx, fp: File): number {
-  if (fp.type !== 'DTYPE_VNODE') return 0;
-  const a = fp.vnode!.ops.getattr(ctx, fp.vnode!);
-  return isErr(a) ? 0 : a.size;
+/** An fd node's size: the file vnode's v_size (0 for a procfs vnode: procfs_loadvnode sets it so), else 0. */
+function fdSize(fp: File): number {
+  return fp.type === 'DTYPE_VNODE' ? fp.vnode!.vsize : 0;
 }
 
 /** Owner and link count: the target's effective ids for per-process nodes, 0/0 for links and root files. */

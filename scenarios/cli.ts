@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { nowMs } from '../bin/clock.ts';
 import { BUG_NAMES, isBugName, type BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from './collect.ts';
+import { registerFuzzCommands } from './fuzz/cli.ts';
 import { exitStatus, runDocument, runFile, type FileReport } from './report.ts';
 import { scenarioJsonSchemaText } from './schema.ts';
 
@@ -109,6 +110,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .command('start')
     .description('run the regression corpus (scenarios/corpus) and print a summary')
     .action(() => exit(startCommand()));
+  registerFuzzCommands(program, exit);
   return program;
 }
 

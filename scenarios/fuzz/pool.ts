@@ -1,0 +1,144 @@
+/**
+ * The campaign on worker threads. The main thread hands out chunks of
+ * consecutive runs in order and collects outcomes by position; the report is
+ * built from them exactly as in one thread (settle), so it does not depend
+ * on the number of workers or on which finished first.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CampaignHooks, CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
+import { settle, shardRun, shardSize } from './campaign.ts';
+import type { FromWorker, ToWorker } from './worker.ts';
+
+/** Runs per message: enough to make messages cheap, few enough to stop soon at a failure or time limit. */
+const CHUNK_RUNS = 8;
+
+/**
+ * A worker running worker.ts. Worker threads do not inherit the TypeScript
+ * loader of the main thread, so each registers tsx itself first.
+ */
+function startWorker(): Worker {
+  const req = createRequire(import.meta.url);
+  const tsx = pathToFileURL(req.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true });
+}
+
+/** Worker threads that run campaigns, one campaign at a time. */
+export class WorkerPool {
+  private readonly workers: Worker[];
+
+  constructor(size: number) {
+    this.workers = Array.from({ length: Math.max(1, size) }, startWorker);
+  }
+
+  close(): Promise<unknown> {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  run(o: CampaignOptions, hooks: CampaignHooks = {}): Promise<CampaignResult> {
+    return new Promise<CampaignResult>((resolve, reject) => {
+      const c = new Chunks(o, hooks);
+      let busy = 0;
+      let failed = false;
+      const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
+      const finish = (err?: Error) => {
+        for (const [w, onMessage, onError] of listeners) {
+          w.off('message', onMessage);
+          w.off('error', onError);
+        }
+        if (err !== undefined) reject(err);
+        else resolve(c.result());
+      };
+      const feed = (w: Worker): void => {
+        const next = c.take();
+        if (next === null) {
+          if (busy === 0 && !failed) finish();
+          return;
+        }
+        busy++;
+        w.postMessage({ kind: 'chunk', id: next.id, runs: next.runs, options: o } satisfies ToWorker);
+      };
+      for (const w of this.workers) {
+        const onMessage = (m: FromWorker) => {
+          if (failed) return;
+          if (m.kind === 'error') {
+            failed = true;
+            return finish(new Error(`fuzz worker: ${m.message}`));
+          }
+          busy--;
+          c.put(m.id, m.outcomes);
+          feed(w);
+        };
+        const onError = (e: Error) => {
+          if (!failed) {
+            failed = true;
+            finish(e);
+          }
+        };
+        listeners.push([w, onMessage, onError]);
+        w.on('message', onMessage);
+        w.on('error', onError);
+      }
+      for (const w of this.workers) feed(w);
+    });
+  }
+}
+
+/** The chunks of one campaign: which to hand out next, and the outcomes so far by position. */
+class Chunks {
+  private readonly total: number;
+  private readonly count: number;
+  private readonly outcomes: (RunOutcome | undefined)[] = [];
+  private readonly failurePositions: number[] = [];
+  private next = 0;
+  private done = 0;
+  private stopping = false;
+
+  constructor(private readonly o: CampaignOptions, private readonly hooks: CampaignHooks) {
+    this.total = shardSize(o);
+    this.count = Math.ceil(this.total / CHUNK_RUNS);
+  }
+
+  /** Past the maxFailures-th failure seen so far nothing can be reported: no need to run it. */
+  private cutoff(): number {
+    const m = this.o.maxFailures;
+    if (m === 0 || this.failurePositions.length < m) return Infinity;
+    return [...this.failurePositions].sort((a, b) => a - b)[m - 1]!;
+  }
+
+  take(): { id: number; runs: number[] } | null {
+    if (!this.stopping && this.hooks.shouldStop?.() === true) this.stopping = true;
+    if (this.stopping || this.next >= this.count || this.next * CHUNK_RUNS > this.cutoff()) return null;
+    const id = this.next++;
+    const runs: number[] = [];
+    for (let pos = id * CHUNK_RUNS; pos < Math.min(this.total, (id + 1) * CHUNK_RUNS); pos++) runs.push(shardRun(this.o, pos));
+    return { id, runs };
+  }
+
+  put(id: number, outcomes: readonly RunOutcome[]): void {
+    outcomes.forEach((out, j) => {
+      const pos = id * CHUNK_RUNS + j;
+      this.outcomes[pos] = out;
+      if (out.failure !== null) this.failurePositions.push(pos);
+    });
+    this.done += outcomes.length;
+    this.hooks.onProgress?.(this.done, this.total);
+  }
+
+  result(): CampaignResult {
+    return settle(this.outcomes, this.o.maxFailures, this.total);
+  }
+}
+
+/** One campaign on `workers` threads started for it. */
+export async function runCampaignWorkers(o: CampaignOptions, workers: number, hooks: CampaignHooks = {}): Promise<CampaignResult> {
+  const pool = new WorkerPool(Math.min(workers, Math.max(1, Math.ceil(shardSize(o) / CHUNK_RUNS))));
+  try {
+    return await pool.run(o, hooks);
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * A fuzz session: one booted kernel that plays steps one at a time, judged
+ * after each by the always-on oracle and the fuzz invariants. The generator
+ * drives a session step by step (it sees every outcome before it picks the
+ * next step); replay and the shrinker play a whole scenario through one.
+ *
+ * Expectations are not compared here: generated steps accept any outcome
+ * (`errno: any`); `check` (below) adds the contract's runner for scenarios
+ * that expect more.
+ */
+import type { BugName } from '../../emulator/bugs.ts';
+import type { KernelEvent } from '../../emulator/events.ts';
+import type { Kernel } from '../../emulator/kernel.ts';
+import { KernelPanic } from '../../emulator/kernel.ts';
+import { vnodeName } from '../names.ts';
+import { Oracle } from '../oracle.ts';
+import type { RunState } from '../runner.ts';
+import { bootScenario, runScenario } from '../runner.ts';
+import type { Outcome } from '../steps.ts';
+import { executeStep } from '../steps.ts';
+import type { KernelSpec, Scenario, Step } from '../types.ts';
+import { Invariants } from './invariants.ts';
+
+export interface Played {
+  index: number;
+  kind: string;
+  actor: number | null;
+  outcome: Outcome;
+  evicted: string[];
+  revoked: string[];
+  /** Why the scenario fails at this step, or null. */
+  failure: string | null;
+}
+
+export interface SessionResult {
+  failure: { step: number; message: string } | null;
+  played: Played[];
+  trace: string[];
+}
+
+/** Evictions and revocations one step caused, named as the contract names vnodes. */
+class StepEvents {
+  evicted: string[] = [];
+  revoked: string[] = [];
+
+  on(e: KernelEvent): void {
+    if (e.kind !== 'vnode-evicted' || e.mount.ops.name !== 'procfs') return;
+    const name = vnodeName(e.mount.path, e.key);
+    this.evicted.push(name);
+    if (e.revoked) this.revoked.push(name);
+  }
+}
+
+export class Session {
+  readonly st: RunState;
+  private readonly oracle: Oracle | null;
+  private readonly inv: Invariants;
+  private ev = new StepEvents();
+  readonly played: Played[] = [];
+  readonly trace: string[] = [];
+  /** The first failure; the session plays nothing after it. */
+  failure: { step: number; message: string } | null = null;
+
+  private constructor(readonly k: Kernel, pfsLast: number, private readonly tracing: boolean, oracle: boolean) {
+    this.oracle = oracle ? new Oracle(k) : null;
+    this.inv = new Invariants(k, pfsLast);
+    k.subscribe((e) => this.ev.on(e));
+    this.st = { k, handles: new Map([['init', { kind: 'proc', pid: 1, proc: k.initproc }]]), failed: new Set() };
+  }
+
+  /**
+   * Boot a kernel for `kernel` with `bugs`; a string says why booting failed.
+   * `oracle: false` leaves the fuzz invariants alone (their own tests).
+   */
+  static boot(kernel: KernelSpec, bugs: readonly BugName[], tracing = false, oracle = true): Session | string {
+    const s: Scenario = { format: 1, name: 'session', kernel, bugs: [], steps: [] };
+    const k = bootScenario(s, bugs);
+    return typeof k === 'string' ? k : new Session(k, kernel.pfsLast, tracing, oracle);
+  }
+
+  /** Play one step and judge it: hard failures, then the oracle, then the fuzz invariants. */
+  play(step: Step): Played {
+    if (this.failure !== null) throw new Error('session: a step after the failure');
+    const index = this.played.length;
+    this.ev = new StepEvents();
+    this.k.ticks++;
+    this.inv.beforeStep(this.st, step);
+    let outcome: Outcome = { ok: {} };
+    let actor: number | null = null;
+    let failure: string | null;
+    try {
+      const r = executeStep(this.st, step, this.oracle);
+      outcome = r.outcome;
+      actor = r.actor;
+      failure = r.hard ?? this.oracleMessage() ?? this.inv.afterStep(this.st, step, outcome);
+    } catch (e) {
+      failure = e instanceof KernelPanic ? `kernel panic: ${e.message}` : `exception: ${errorText(e)}`;
+    }
+    const rec: Played = { index, kind: step.kind, actor, outcome, evicted: this.ev.evicted, revoked: this.ev.revoked, failure };
+    this.played.push(rec);
+    if (this.tracing) this.trace.push(traceLine(rec, step));
+    if (failure !== null) this.failure = { step: index, message: failure };
+    return rec;
+  }
+
+  private oracleMessage(): string | null {
+    if (this.oracle === null) return null;
+    const v = this.oracle.checkState();
+    return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+/** Play a whole scenario through a session (the fuzz judgement: oracle and invariants). */
+export function playScenario(s: Scenario, bugs: readonly BugName[] = [], tracing = false, oracle = true): SessionResult {
+  const all = [...new Set([...s.bugs, ...bugs])];
+  const session = Session.boot(s.kernel, all, tracing, oracle);
+  if (typeof session === 'string') return { failure: { step: 0, message: session }, played: [], trace: [] };
+  for (const step of s.steps) {
+    session.play(step);
+    if (session.failure !== null) break;
+  }
+  return { failure: session.failure, played: session.played, trace: session.trace };
+}
+
+/** Does any step expect more than `errno: any`? Then the contract's runner has a say too. */
+export function expectsMore(s: Scenario): boolean {
+  return s.steps.some((st) => st.expect !== undefined && Object.entries(st.expect).some(([k, v]) => !(k === 'errno' && v === 'any')));
+}
+
+/**
+ * The full verdict on a scenario: the fuzz session and, when the scenario
+ * expects anything, the contract's runner; the earlier failure wins (the
+ * session's on a tie: it says why, where the runner says what was expected).
+ */
+export function check(s: Scenario, bugs: readonly BugName[] = [], tracing = false): SessionResult {
+  const fuzz = playScenario(s, bugs, tracing);
+  if (!expectsMore(s)) return fuzz;
+  const r = runGuarded(s, bugs);
+  if (r.failure === null) return fuzz;
+  if (fuzz.failure !== null && fuzz.failure.step <= r.failure.step) return fuzz;
+  return { ...fuzz, failure: r.failure };
+}
+
+/** The contract's runner, with a crash of the engine reported as a failure rather than thrown. */
+function runGuarded(s: Scenario, bugs: readonly BugName[]): { failure: { step: number; message: string } | null } {
+  try {
+    return runScenario(s, { trace: false, bugs });
+  } catch (e) {
+    return { failure: { step: s.steps.length - 1, message: `exception: ${errorText(e)}` } };
+  }
+}
+
+/** One trace line per step: `#i pid=P kind(args) -> result | ERRNO evicted=[..] revoked=[..]`. */
+export function traceLine(rec: Played, step: Step): string {
+  const { kind: _k, expect: _e, ...args } = step as Step & Record<string, unknown>;
+  const argText = Object.entries(args).map(([key, v]) => `${key}=${JSON.stringify(v)}`).join(' ');
+  const out = 'errno' in rec.outcome ? rec.outcome.errno : `ok ${JSON.stringify(rec.outcome.ok)}`;
+  const list = (n: string, l: string[]) => (l.length ? ` ${n}=[${l.join(' ')}]` : '');
+  return `#${rec.index} pid=${rec.actor ?? '-'} ${rec.kind}(${argText}) -> ${out}` +
+    list('evicted', rec.evicted) + list('revoked', rec.revoked) + (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
+}
+
+/** A step's record as one comparable line (determinism checks). */
+export function fingerprint(rec: Played): string {
+  const out = 'errno' in rec.outcome ? rec.outcome.errno : JSON.stringify(rec.outcome.ok);
+  return `${rec.kind} pid=${rec.actor ?? '-'} -> ${out} evicted=[${rec.evicted.join(' ')}] revoked=[${rec.revoked.join(' ')}]` +
+    (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
+}
