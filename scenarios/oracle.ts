@@ -9,7 +9,7 @@ import type { KernelEvent } from '../emulator/events.ts';
 import type { Kernel } from '../emulator/kernel.ts';
 import type { Mount } from '../emulator/mount.ts';
 import type { Vnode } from '../emulator/vnode.ts';
-import { parseKey, vnodeName } from './names.ts';
+import { parseKey, vnodeName, type ParsedKey } from './names.ts';
 
 interface Expected {
   vtype: string;
@@ -49,7 +49,13 @@ export interface Violation {
 interface VnodeRecord {
   expected: Expected | string; // a string: why no load should have happened
   pid: number;
-  name: string;
+  mountPath: string;
+  key: string;
+}
+
+/** The contract's name of a recorded vnode (built only for messages). */
+function recName(rec: VnodeRecord): string {
+  return vnodeName(rec.mountPath, rec.key);
 }
 
 /** Where a pid is in its life, as the events tell it. */
@@ -100,8 +106,8 @@ export class Oracle {
   }
 
   /** procfs_loadvnode (§1.2, §6.2): what a key must load as, from the kernel state at load time. */
-  private expectedAtLoad(key: string, callerPid: number): Expected | string {
-    const { type, pid, fd } = parseKey(key);
+  private expectedAtLoad(k: ParsedKey, callerPid: number): Expected | string {
+    const { type, pid, fd } = k;
     if (type === 'task') return fd === -1 ? { vtype: 'VDIR', mode: 0o555 } : LINK;
     if (type !== 'fd') return NODE_TABLE[type] ?? `unknown node type ${type}`;
     if (fd === -1) return { vtype: 'VDIR', mode: 0o500 };
@@ -151,7 +157,7 @@ export class Oracle {
         if (this.isProcfs(e.mount)) this.onLoaded(e.vnode, e.mount, e.key, e.callerPid);
         return;
       case 'vnode-inactive':
-        if (this.isProcfs(e.mount)) this.onInactive(e.mount, e.key, e.recycle);
+        if (this.isProcfs(e.mount)) this.onInactive(e.vnode, e.mount, e.key, e.recycle);
         return;
       case 'vnode-evicted':
         if (this.isProcfs(e.mount)) this.onEvicted(e.vnode, e.mount, e.key);
@@ -192,20 +198,20 @@ export class Oracle {
   }
 
   private onLoaded(vp: Vnode, mp: Mount, key: string, callerPid: number): void {
-    const { pid } = parseKey(key);
-    const name = vnodeName(mp.path, key);
-    const expected = this.expectedAtLoad(key, callerPid);
+    const parsed = parseKey(key);
+    const expected = this.expectedAtLoad(parsed, callerPid);
     if (this.hashtab === null) {
       const st = (vp.data as { st?: { hashtab: { pid: number; vnode: Vnode; mount: Mount }[][] | null } } | null)?.st;
       if (st !== undefined) this.hashtab = () => st.hashtab;
     }
-    if (typeof expected === 'string') this.fail(`${name} was loaded, but NetBSD refuses it: ${expected} [procfs_loadvnode]`);
-    this.records.set(vp, { expected, pid, name });
+    const rec: VnodeRecord = { expected, pid: parsed.pid, mountPath: mp.path, key };
+    if (typeof expected === 'string') this.fail(`${recName(rec)} was loaded, but NetBSD refuses it: ${expected} [procfs_loadvnode]`);
+    this.records.set(vp, rec);
   }
 
   /** procfs_inactive (§3.5): recycle exactly when the process can no longer be found. */
-  private onInactive(mp: Mount, key: string, recycle: boolean): void {
-    const { pid } = parseKey(key);
+  private onInactive(vp: Vnode, mp: Mount, key: string, recycle: boolean): void {
+    const pid = this.records.get(vp)?.pid ?? parseKey(key).pid;
     const live = pid === 0 || this.pidState(pid).live;
     if (recycle === live) {
       const name = vnodeName(mp.path, key);
@@ -221,16 +227,15 @@ export class Oracle {
   private onEvicted(vp: Vnode, mp: Mount, key: string): void {
     const rec = this.records.get(vp);
     this.records.delete(vp);
-    const { pid } = parseKey(key);
     if (this.unmounting) return;
+    const pid = rec?.pid ?? parseKey(key).pid;
     const s = this.pidState(pid);
-    const name = rec?.name ?? vnodeName(mp.path, key);
     if (pid !== 0 && s.inExec) {
       s.evictedInExec = true; // judged at the end of the exec (onExec)
       return;
     }
     if (pid !== 0 && (s.inExit || !s.live)) return;
-    this.fail(`${name} was evicted while pid ${pid} is ${pid === 0 ? 'proc0' : 'alive and not in exec or exit'}; ` +
+    this.fail(`${vnodeName(mp.path, key)} was evicted while pid ${pid} is ${pid === 0 ? 'proc0' : 'alive and not in exec or exit'}; ` +
       `NetBSD keeps it cached [procfs_exechook_cb, procfs_inactive]`);
   }
 
@@ -255,13 +260,13 @@ export class Oracle {
     if (typeof rec.expected !== 'string') {
       const mode = (vp.data as { mode?: number } | null)?.mode;
       if (vp.type !== rec.expected.vtype || mode !== rec.expected.mode) {
-        this.fail(`${rec.name}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
+        this.fail(`${recName(rec)}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
           `found ${vp.type} ${mode === undefined ? '?' : oct(mode)} [procfs_loadvnode]`);
       }
     }
     const watermark = this.doomed.get(rec.pid);
     if (watermark !== undefined && vp.seq < watermark) {
-      this.fail(`${rec.name} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the ` +
+      this.fail(`${recName(rec)} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the ` +
         `pid on every procfs mount [procfs_exechook_cb]`);
     }
   }
