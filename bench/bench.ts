@@ -17,8 +17,9 @@ import { BUG_NAMES } from '../emulator/bugs.ts';
 import type { BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from '../scenarios/collect.ts';
 import { runFile } from '../scenarios/report.ts';
-import type { BugDetection, FuzzScenario, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure } from './fuzz.ts';
-import { detectBug, loadFuzzApi, measureCpuScaling, measurePoolScaling, measureRuns, measureScaling, measureShrink } from './fuzz.ts';
+import type { Scenario } from '../scenarios/types.ts';
+import type { BugDetection, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure } from './fuzz.ts';
+import { detectBug, measureCpuScaling, measurePoolScaling, measureRuns, measureScaling, measureShrink } from './fuzz.ts';
 import type { MixMeasure } from './mix.ts';
 import { FULL_EVENTS_PER_ROUND, SHARED_EVENTS_PER_ROUND, measureMix, median } from './mix.ts';
 import { runRealKernel } from './real_kernel.ts';
@@ -122,43 +123,33 @@ function corpus() {
 }
 
 interface FuzzFigures {
-  runs: Record<string, RunsMeasure> | null;
+  runs: Record<string, RunsMeasure>;
   /** Steady state: the same threads, one alone then both (bench/fuzz_worker.ts). */
   scaling: ScalingMeasure | null;
   /** End to end: the fuzzer's pool (pool.ts) with 1 and 2 workers on one campaign. */
   pool: PoolScaling | null;
   /** The machine's ceiling: two threads spinning on arithmetic. */
   cpu: ScalingMeasure | null;
-  detection: Record<string, BugDetection> | null;
-  shrinks: ShrinkMeasure[] | null;
+  detection: Record<string, BugDetection>;
+  shrinks: ShrinkMeasure[];
 }
 
 async function fuzz(): Promise<FuzzFigures> {
-  const none: FuzzFigures = { runs: null, scaling: null, pool: null, cpu: null, detection: null, shrinks: null };
-  progress('fuzzer: loading scenarios/fuzz');
-  const loaded = await loadFuzzApi();
-  notes.push(...loaded.notes);
-  if (loaded.api === null) {
-    progress(`  unusable: ${loaded.notes.join('; ')}`);
-    return none;
-  }
-  const api = loaded.api;
-  const out: FuzzFigures = { ...none, runs: {} };
+  const out: FuzzFigures = { runs: {}, scaling: null, pool: null, cpu: null, detection: {}, shrinks: [] };
   progress('fuzzer: warm-up');
-  for (const steps of FUZZ_STEPS) measureRuns(api, steps, 9, 300, 1, 0);
+  for (const steps of FUZZ_STEPS) measureRuns(steps, 9, 300, 1, 0);
   for (const steps of FUZZ_STEPS) {
     progress(`fuzzer: runs/s at ${steps} steps, one thread`);
-    const m = measureRuns(api, steps, 1, P.fuzzWindowMs, P.fuzzWindows);
-    out.runs![String(steps)] = m;
+    const m = measureRuns(steps, 1, P.fuzzWindowMs, P.fuzzWindows);
+    out.runs[String(steps)] = m;
     if (m.cleanFailures > 0) notes.push(`fuzzer: ${m.cleanFailures} of ${m.runs} runs at ${steps} steps failed with no bug injected`);
     progress(`  ${fmt(m.runsPerSec)} runs/s`);
   }
-  const poolRuns = Math.max(200, Math.round((out.runs!['50']?.runsPerSec ?? 500) * P.poolSeconds));
+  const poolRuns = Math.max(200, Math.round((out.runs['50']?.runsPerSec ?? 500) * P.poolSeconds));
   progress(`fuzzer: the fuzzer's worker pool, one campaign of ${poolRuns} runs at ${DETECT_STEPS} steps, 1 then 2 workers`);
   try {
-    out.pool = await measurePoolScaling(api, DETECT_STEPS, poolRuns);
-    if (out.pool === null) notes.push('fuzzer: no worker pool (pool.ts): no end-to-end pool figure');
-    else progress(`  ${fmt(out.pool.oneWorkerMs)} ms -> ${fmt(out.pool.twoWorkersMs)} ms, x${out.pool.speedup.toFixed(2)} (start-up ${fmt(out.pool.startupOneMs)} / ${fmt(out.pool.startupTwoMs)} ms)`);
+    out.pool = await measurePoolScaling(DETECT_STEPS, poolRuns);
+    progress(`  ${fmt(out.pool.oneWorkerMs)} ms -> ${fmt(out.pool.twoWorkersMs)} ms, x${out.pool.speedup.toFixed(2)} (start-up ${fmt(out.pool.startupOneMs)} / ${fmt(out.pool.startupTwoMs)} ms)`);
   } catch (e) {
     notes.push(`fuzzer: the worker-pool figure failed: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -176,11 +167,10 @@ async function fuzz(): Promise<FuzzFigures> {
   } catch (e) {
     notes.push(`fuzzer: the steady-state scaling figure failed: ${e instanceof Error ? e.message : String(e)}`);
   }
-  out.detection = {};
-  const failing = new Map<BugName, FuzzScenario>();
+  const failing = new Map<BugName, Scenario>();
   for (const bug of BUG_NAMES) {
     progress(`fuzzer: detecting ${bug} (${P.seeds} seeds, ${DETECT_STEPS} steps a run)`);
-    const r = detectBug(api, bug, DETECT_STEPS, P.seeds, { runsMax: P.detectRunsMax, msMax: P.detectMsMax });
+    const r = detectBug(bug, DETECT_STEPS, P.seeds, { runsMax: P.detectRunsMax, msMax: P.detectMsMax });
     out.detection[bug] = r.detection;
     if (r.failing !== null) failing.set(bug, r.failing);
     if (r.detection.found < r.detection.seeds) {
@@ -188,16 +178,11 @@ async function fuzz(): Promise<FuzzFigures> {
     }
     progress(`  found by ${r.detection.found}/${r.detection.seeds}; median ${num(r.detection.medianMs, 0)} ms, ${num(r.detection.medianRuns, 0)} runs`);
   }
-  if (api.shrink !== null) {
-    out.shrinks = [];
-    for (const [bug, s] of failing) {
-      progress(`fuzzer: shrinking the first ${bug} failure (seed 1)`);
-      const m = measureShrink(api, bug, s);
-      if (m !== null) {
-        out.shrinks.push(m);
-        progress(`  ${m.ms.toFixed(0)} ms, ${m.stepsBefore} -> ${m.stepsAfter} steps, ${m.candidates} candidates`);
-      }
-    }
+  for (const [bug, s] of failing) {
+    progress(`fuzzer: shrinking the first ${bug} failure (seed 1)`);
+    const m = measureShrink(bug, s);
+    out.shrinks.push(m);
+    progress(`  ${m.ms.toFixed(0)} ms, ${m.stepsBefore} -> ${m.stepsAfter} steps, ${m.candidates} candidates`);
   }
   return out;
 }
@@ -264,15 +249,15 @@ const ratio = real === null ? null : mix.shared.eventsPerSec / real.eventsPerSec
 const ratioFull = real === null ? null : mix.off.eventsPerSec / real.eventsPerSec;
 /** The same ratio per CPU-second on both sides: what remains when other load is taken out. */
 const ratioCpu = real === null ? null : mix.shared.eventsPerCpuSec / real.eventsPerCpuSec;
-const runs50 = fz.runs?.['50']?.runsPerSec ?? null;
+const runs50 = fz.runs['50']?.runsPerSec ?? null;
 /**
  * fuzzScaling2: the steady-state speed-up of two worker threads playing campaign runs
  * (the fuzzer pool's per-worker start-up, a fixed cost, is reported apart with the pool's end-to-end figure).
  */
 const scaling2 = fz.scaling?.speedup ?? null;
-const shrinkMs = fz.shrinks === null || fz.shrinks.length === 0 ? null : median(fz.shrinks.map((s) => s.ms));
-const detections = fz.detection === null ? null : Object.entries(fz.detection);
-const slowestBug = detections === null ? null : detections.reduce<[string, number]>((acc, [b, d]) => ((d.medianMs ?? Infinity) > acc[1] ? [b, d.medianMs ?? Infinity] : acc), ['', -1]);
+const shrinkMs = fz.shrinks.length === 0 ? null : median(fz.shrinks.map((s) => s.ms));
+const detections = Object.entries(fz.detection);
+const slowestBug = detections.reduce<[string, number]>((acc, [b, d]) => ((d.medianMs ?? Infinity) > acc[1] ? [b, d.medianMs ?? Infinity] : acc), ['', -1]);
 const memFlat = mem === null ? null : mem.rssGrowthMiB <= RSS_FLAT_MIB && mem.heapGrowthMiB <= HEAP_FLAT_MIB;
 
 for (const [what, x] of [['full mix, oracle off', mix.off], ['full mix, oracle on', mix.on], ['shared mix', mix.shared]] as const) {
@@ -300,8 +285,8 @@ const targets: Target[] = [
   },
   {
     name: 'every bug found, median < 1 s', target: '< 1,000 ms each',
-    value: slowestBug === null ? 'n/a' : `slowest ${slowestBug[0]}: ${Number.isFinite(slowestBug[1]) ? `${fmt(slowestBug[1])} ms` : 'not found'}`,
-    reached: slowestBug === null ? null : slowestBug[1] < 1000,
+    value: `slowest ${slowestBug[0]}: ${Number.isFinite(slowestBug[1]) ? `${fmt(slowestBug[1])} ms` : 'not found'}`,
+    reached: slowestBug[1] < 1000,
   },
   {
     name: 'emulator / real kernel (same mix)', target: '>= 20x',
@@ -326,9 +311,9 @@ const doc = {
   machine: m,
   eventsPerSecOracleOff: Math.round(mix.off.eventsPerSec),
   eventsPerSecOracleOn: Math.round(mix.on.eventsPerSec),
-  fuzzRunsPerSec: fz.runs === null ? null : Object.fromEntries(FUZZ_STEPS.map((s) => [String(s), round(fz.runs![String(s)]!.runsPerSec)])),
+  fuzzRunsPerSec: Object.fromEntries(FUZZ_STEPS.map((s) => [String(s), round(fz.runs[String(s)]!.runsPerSec)])),
   fuzzScaling2: scaling2 === null ? null : round(scaling2, 2),
-  bugDetection: fz.detection === null ? null : Object.fromEntries(Object.entries(fz.detection).map(([bug, d]) => [bug, {
+  bugDetection: Object.fromEntries(Object.entries(fz.detection).map(([bug, d]) => [bug, {
     medianMs: roundOrNull(d.medianMs), maxMs: roundOrNull(d.maxMs), medianRuns: d.medianRuns, maxRuns: d.maxRuns, found: d.found, seeds: d.seeds,
     perSeed: d.perSeed.map((s) => ({ seed: s.seed, found: s.found, runs: s.runs, ms: round(s.ms) })),
   }])),
@@ -349,7 +334,7 @@ const doc = {
     },
     fuzz: {
       stepsForDetectionAndScaling: DETECT_STEPS,
-      runs: fz.runs === null ? null : Object.fromEntries(Object.entries(fz.runs).map(([s, r]) => [s, { runsPerSec: round(r.runsPerSec), windows: r.windows.map((w) => round(w)), runs: r.runs, cleanFailures: r.cleanFailures }])),
+      runs: Object.fromEntries(Object.entries(fz.runs).map(([s, r]) => [s, { runsPerSec: round(r.runsPerSec), windows: r.windows.map((w) => round(w)), runs: r.runs, cleanFailures: r.cleanFailures }])),
       scaling2Source: fz.scaling !== null ? 'steadyState' : null,
       pool: fz.pool === null ? null : { runs: fz.pool.runs, oneWorkerMs: round(fz.pool.oneWorkerMs), twoWorkersMs: round(fz.pool.twoWorkersMs), speedup: round(fz.pool.speedup, 2), startupOneMs: round(fz.pool.startupOneMs), startupTwoMs: round(fz.pool.startupTwoMs), what: 'pool.ts runCampaignWorkers, one campaign, wall time including worker start-up; startup*: an 8-run campaign' },
       cpuScaling2: fz.cpu === null ? null : { speedup: round(fz.cpu.speedup, 2), cpusTwo: round(fz.cpu.cpusTwo, 2), what: 'two worker threads spinning on integer arithmetic, one alone then both: what this machine gives two threads' },
@@ -360,8 +345,8 @@ const doc = {
         what: 'two warmed-up worker threads (bench/fuzz_worker.ts), one alone then both, runs/s summed',
       },
       detectionCaps: { runsMax: P.detectRunsMax, msMax: P.detectMsMax },
-      shrinks: fz.shrinks?.map((s) => ({ ...s, ms: round(s.ms) })) ?? null,
-      shrinkMaxMs: fz.shrinks === null || fz.shrinks.length === 0 ? null : round(Math.max(...fz.shrinks.map((s) => s.ms))),
+      shrinks: fz.shrinks.map((s) => ({ ...s, ms: round(s.ms) })),
+      shrinkMaxMs: fz.shrinks.length === 0 ? null : round(Math.max(...fz.shrinks.map((s) => s.ms))),
     },
     corpus: corp === null ? null : { files: corp.files, passed: corp.passed, firstPassMs: round(corp.firstPassMs), passesMs: corp.passes.map((t) => round(t)) },
     memory: mem === null ? null : {
@@ -394,7 +379,7 @@ function table(): string {
   add('events/s, shared mix, oracle off', mixRow(mix.shared));
   add('real kernel events/s, shared mix', real === null ? 'n/a (no cc)' : `${fmt(real.eventsPerSec)}  (per CPU-second ${fmt(real.eventsPerCpuSec)})`);
   add('emulator / real kernel, shared mix', ratio === null || ratioCpu === null ? 'n/a' : `${ratio.toFixed(1)}x  (per CPU-second ${ratioCpu.toFixed(1)}x)`);
-  for (const s of FUZZ_STEPS) add(`fuzz runs/s, ${s} steps, 1 thread`, fz.runs === null ? 'n/a' : fmt(fz.runs[String(s)]!.runsPerSec));
+  for (const s of FUZZ_STEPS) add(`fuzz runs/s, ${s} steps, 1 thread`, fmt(fz.runs[String(s)]!.runsPerSec));
   add('fuzz pool end to end, 1 -> 2 workers', fz.pool === null ? 'n/a' : `${fz.pool.speedup.toFixed(2)}x (${fz.pool.runs} runs: ${fmt(fz.pool.oneWorkerMs)} -> ${fmt(fz.pool.twoWorkersMs)} ms; start-up ${fmt(fz.pool.startupOneMs)} / ${fmt(fz.pool.startupTwoMs)} ms)`);
   add('fuzz speed-up, 2 threads (steady state)', fz.scaling === null ? 'n/a'
     : `${fz.scaling.speedup.toFixed(2)}x (${fmt(fz.scaling.oneWorker)} -> ${fmt(fz.scaling.twoWorkers)} runs/s; CPUs used ${fz.scaling.cpusOne.toFixed(2)} -> ${fz.scaling.cpusTwo.toFixed(2)}; runs per CPU-second x${fz.scaling.cpuEfficiency.toFixed(2)})`);
@@ -405,13 +390,11 @@ function table(): string {
   const w = Math.max(...rows.map((r) => r[0].length));
   let out = `procfs-emu benchmark: ${m.cpuModel} x${m.nproc}, node ${m.node}, ${m.date}, load ${m.loadavgStart} -> ${m.loadavgEnd}\n\n`;
   for (const [k, v] of rows) out += `  ${k.padEnd(w)}  ${v}\n`;
-  if (detections !== null) {
-    out += `\n  bug detection (${P.seeds} seeds, ${DETECT_STEPS} steps a run)\n`;
-    const bw = Math.max(...detections.map(([b]) => b.length));
-    out += `  ${'bug'.padEnd(bw)}  found  median ms  max ms  median runs  max runs\n`;
-    for (const [b, d] of detections) {
-      out += `  ${b.padEnd(bw)}  ${`${d.found}/${d.seeds}`.padStart(5)}  ${num(d.medianMs, 0).padStart(9)}  ${num(d.maxMs, 0).padStart(6)}  ${num(d.medianRuns, 0).padStart(11)}  ${num(d.maxRuns, 0).padStart(8)}\n`;
-    }
+  out += `\n  bug detection (${P.seeds} seeds, ${DETECT_STEPS} steps a run)\n`;
+  const bw = Math.max(...detections.map(([b]) => b.length));
+  out += `  ${'bug'.padEnd(bw)}  found  median ms  max ms  median runs  max runs\n`;
+  for (const [b, d] of detections) {
+    out += `  ${b.padEnd(bw)}  ${`${d.found}/${d.seeds}`.padStart(5)}  ${num(d.medianMs, 0).padStart(9)}  ${num(d.maxMs, 0).padStart(6)}  ${num(d.medianRuns, 0).padStart(11)}  ${num(d.maxRuns, 0).padStart(8)}\n`;
   }
   out += '\n  targets\n';
   const tw = Math.max(...targets.map((t) => t.name.length));

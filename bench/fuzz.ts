@@ -7,101 +7,23 @@
  * failure that is generate() against a live session, judged by the oracle and
  * the invariants after every step). Bug detection times generate() up to the
  * first failing run; shrinking that failure is timed on its own.
- *
- * The fuzzer (scenarios/fuzz/) is loaded dynamically and its API checked at
- * run time, so that the benchmark still runs, and still type-checks, while
- * that API moves; a missing piece gives null figures and a note.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BugName } from '../emulator/bugs.ts';
+import { runOne } from '../scenarios/fuzz/campaign.ts';
+import type { CampaignOptions } from '../scenarios/fuzz/campaign.ts';
+import { generate } from '../scenarios/fuzz/generate.ts';
+import { runCampaignWorkers } from '../scenarios/fuzz/pool.ts';
+import { runPrng } from '../scenarios/fuzz/prng.ts';
+import { shrink } from '../scenarios/fuzz/shrink.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { median } from './mix.ts';
-
-export interface FuzzFailure {
-  step: number;
-  message: string;
-}
-
-/** A scenario as the bench needs it (the fuzzer's Scenario has more). */
-export interface FuzzScenario {
-  steps: readonly unknown[];
-}
-
-/** The options of a campaign (scenarios/fuzz/campaign.ts CampaignOptions), as far as the bench sets them. */
-export interface CampaignOptions {
-  seed: number;
-  runs: number;
-  steps: number;
-  bugs: readonly BugName[];
-  shard: { index: number; count: number };
-  checkDeterminism: boolean;
-  maxFailures: number;
-}
-
-export interface FuzzApi {
-  /** generate(prng, { steps, bugs }): one run of a campaign. */
-  generate(prng: unknown, opts: { steps: number; bugs: readonly BugName[] }): { scenario: FuzzScenario; result: { failure: FuzzFailure | null } };
-  /** runPrng(seed, index): the PRNG of run `index` of campaign `seed`. */
-  runPrng(seed: number, index: number): unknown;
-  /** shrink(scenario, { bugs }), or null when the fuzzer has no shrinker yet. */
-  shrink: ((s: FuzzScenario, opts: { bugs: readonly BugName[] }) => { scenario: FuzzScenario; tried: number }) | null;
-  /** campaign.ts runOne(options, run): what a campaign does for one run; null without campaign.ts. */
-  runOne: ((o: CampaignOptions, run: number) => { failure: unknown }) | null;
-  /** pool.ts runCampaignWorkers(options, workers); null without pool.ts. */
-  runCampaignWorkers: ((o: CampaignOptions, workers: number) => Promise<{ runs: number; failures: unknown[]; stopped: string }>) | null;
-}
-
-const fuzzModule = (name: string): string => new URL(`../scenarios/fuzz/${name}`, import.meta.url).href;
-
-async function importLoose(spec: string): Promise<Record<string, unknown> | string> {
-  try {
-    return (await import(spec)) as Record<string, unknown>;
-  } catch (e) {
-    return e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  }
-}
-
-/** An optional export of an optional module, with a note when it is missing. */
-async function optional<T>(file: string, name: string, notes: string[]): Promise<T | null> {
-  const m = await importLoose(fuzzModule(file));
-  if (typeof m === 'string') notes.push(`fuzzer: scenarios/fuzz/${file} cannot be loaded (${m})`);
-  else if (typeof m[name] !== 'function') notes.push(`fuzzer: scenarios/fuzz/${file} has no ${name}()`);
-  else return m[name] as T;
-  return null;
-}
-
-/** The fuzzer's API, or why it cannot be used. */
-export async function loadFuzzApi(): Promise<{ api: FuzzApi; notes: string[] } | { api: null; notes: string[] }> {
-  const gen = await importLoose(fuzzModule('generate.ts'));
-  const prng = await importLoose(fuzzModule('prng.ts'));
-  if (typeof gen === 'string') return { api: null, notes: [`fuzzer: scenarios/fuzz/generate.ts cannot be loaded (${gen})`] };
-  if (typeof prng === 'string') return { api: null, notes: [`fuzzer: scenarios/fuzz/prng.ts cannot be loaded (${prng})`] };
-  if (typeof gen.generate !== 'function' || typeof prng.runPrng !== 'function') {
-    return { api: null, notes: ['fuzzer: scenarios/fuzz has no generate(prng, opts) or runPrng(seed, index)'] };
-  }
-  const notes: string[] = [];
-  return {
-    api: {
-      generate: gen.generate as FuzzApi['generate'],
-      runPrng: prng.runPrng as FuzzApi['runPrng'],
-      shrink: await optional<NonNullable<FuzzApi['shrink']>>('shrink.ts', 'shrink', notes),
-      runOne: await optional<NonNullable<FuzzApi['runOne']>>('campaign.ts', 'runOne', notes),
-      runCampaignWorkers: await optional<NonNullable<FuzzApi['runCampaignWorkers']>>('pool.ts', 'runCampaignWorkers', notes),
-    },
-    notes,
-  };
-}
 
 /** A campaign of `runs` runs of `steps` steps, no bug, one shard, stopping at the first failure. */
 export function campaignOptions(seed: number, runs: number, steps: number): CampaignOptions {
   return { seed, runs, steps, bugs: [], shard: { index: 1, count: 1 }, checkDeterminism: false, maxFailures: 1 };
-}
-
-/** One run, no bug, as a campaign does it (campaign.ts runOne) or, without campaign.ts, generate alone; true if it failed. */
-export function oneRun(api: FuzzApi, o: CampaignOptions, run: number): boolean {
-  if (api.runOne !== null) return api.runOne(o, run).failure !== null;
-  return api.generate(api.runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs }).result.failure !== null;
 }
 
 // ---- runs per second -------------------------------------------------------
@@ -115,12 +37,12 @@ export interface RunsMeasure {
 }
 
 /** Runs of `steps` steps, campaign `seed`, for `windows` windows of `windowMs`; the median rate. */
-export function measureRuns(api: FuzzApi, steps: number, seed: number, windowMs: number, windows = 5, warmupMs = 400): RunsMeasure {
+export function measureRuns(steps: number, seed: number, windowMs: number, windows = 5, warmupMs = 400): RunsMeasure {
   let index = 0;
   let cleanFailures = 0;
   const o = campaignOptions(seed, Number.MAX_SAFE_INTEGER, steps);
   const one = (): void => {
-    if (oneRun(api, o, index++)) cleanFailures++;
+    if (runOne(o, index++).failure !== null) cleanFailures++;
   };
   let t0 = performance.now();
   while (performance.now() - t0 < warmupMs) one();
@@ -169,7 +91,7 @@ export interface ScalingMeasure {
   phases: ScalingPhase[];
 }
 
-type WorkerMsg = { type: 'ready' } | { type: 'done'; runs: number; seconds: number } | { type: 'error'; message: string };
+type WorkerMsg = { type: 'ready' } | { type: 'done'; runs: number; seconds: number };
 
 /** A worker thread running bench/fuzz_worker.ts under tsx (a TypeScript worker needs the loader registered first). */
 function startWorker(index: number, steps: number): Worker {
@@ -183,8 +105,7 @@ function nextMessage(w: Worker): Promise<WorkerMsg> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: WorkerMsg) => {
       w.off('error', onErr);
-      if (m.type === 'error') reject(new Error(m.message));
-      else resolve(m);
+      resolve(m);
     };
     const onErr = (e: Error) => {
       w.off('message', onMsg);
@@ -278,13 +199,12 @@ export interface PoolScaling {
 /**
  * The fuzzer's own worker pool end to end (pool.ts runCampaignWorkers): the
  * same campaign of `runs` runs with 1 and then 2 worker threads, wall time
- * including starting the workers. Null without pool.ts.
+ * including starting the workers.
  */
-export async function measurePoolScaling(api: FuzzApi, steps: number, runs: number): Promise<PoolScaling | null> {
-  if (api.runCampaignWorkers === null) return null;
+export async function measurePoolScaling(steps: number, runs: number): Promise<PoolScaling> {
   const timed = async (n: number, workers: number): Promise<number> => {
     const s = performance.now();
-    const r = await api.runCampaignWorkers!(campaignOptions(300, n, steps), workers);
+    const r = await runCampaignWorkers(campaignOptions(300, n, steps), workers);
     if (r.runs !== n) throw new Error(`pool: ${r.runs} of ${n} runs done (${r.stopped}, ${r.failures.length} failures)`);
     return performance.now() - s;
   };
@@ -326,15 +246,15 @@ export interface DetectionCaps {
  * injected, until a run fails: runs and wall milliseconds to that run, inclusive.
  * Also hands back the first failing scenario (for the shrink figure).
  */
-export function detectBug(api: FuzzApi, bug: BugName, steps: number, seeds: number, caps: DetectionCaps): { detection: BugDetection; failing: FuzzScenario | null } {
+export function detectBug(bug: BugName, steps: number, seeds: number, caps: DetectionCaps): { detection: BugDetection; failing: Scenario | null } {
   const perSeed: SeedDetection[] = [];
-  let failing: FuzzScenario | null = null;
+  let failing: Scenario | null = null;
   for (let seed = 1; seed <= seeds; seed++) {
     const t0 = performance.now();
     let runs = 0;
     let found = false;
     while (runs < caps.runsMax && performance.now() - t0 < caps.msMax) {
-      const g = api.generate(api.runPrng(seed, runs++), { steps, bugs: [bug] });
+      const g = generate(runPrng(seed, runs++), { steps, bugs: [bug] });
       if (g.result.failure !== null) {
         found = true;
         failing ??= g.scenario;
@@ -370,9 +290,8 @@ export interface ShrinkMeasure {
 }
 
 /** Time the shrinker on one failing scenario. */
-export function measureShrink(api: FuzzApi, bug: BugName, s: FuzzScenario): ShrinkMeasure | null {
-  if (api.shrink === null) return null;
+export function measureShrink(bug: BugName, s: Scenario): ShrinkMeasure {
   const t0 = performance.now();
-  const r = api.shrink(s, { bugs: [bug] });
+  const r = shrink(s, { bugs: [bug] });
   return { bug, ms: performance.now() - t0, stepsBefore: s.steps.length, stepsAfter: r.scenario.steps.length, candidates: r.tried };
 }

@@ -50,6 +50,8 @@ export class MixDriver {
   readonly a: E.Proc;
   readonly oracle: Oracle | null;
   readonly eventsPerRound: number;
+  /** Runs after every event: the oracle's checkState (a violation throws), or nothing when the oracle is off. */
+  private readonly check: () => void;
   private readonly procA: string;
   private readonly cwdA: string;
 
@@ -57,7 +59,12 @@ export class MixDriver {
     this.k = E.boot({ ...E.DEFAULT_CONFIG }, [procfsModule()]);
     const e = E.sysMount(this.k, this.k.initproc, 'procfs', '/proc', { len: 8, version: 1, flags: 1 });
     if (e !== undefined) throw new Error(`mount /proc: ${e.errno}`);
-    this.oracle = withOracle ? new Oracle(this.k) : null;
+    const oracle = withOracle ? new Oracle(this.k) : null;
+    this.oracle = oracle;
+    this.check = oracle === null ? noCheck : () => {
+      const v = oracle.checkState();
+      if (v.length > 0) throw new Error(`oracle: ${v[0]!.message}`);
+    };
     const a = E.spawn(this.k, 1000, 100, '/bin/sh');
     if (E.isErr(a)) throw new Error(`spawn: ${a.errno}`);
     this.a = a;
@@ -67,142 +74,88 @@ export class MixDriver {
     this.check();
   }
 
-  private check(): void {
-    if (this.oracle === null) return;
-    const v = this.oracle.checkState();
-    if (v.length > 0) throw new Error(`oracle: ${v[0]!.message}`);
-  }
-
   /** Run `rounds` rounds; returns the number of events. */
   run(rounds: number): number {
-    if (this.kind === 'full') {
-      if (this.oracle === null) for (let i = 0; i < rounds; i++) this.fullRound();
-      else for (let i = 0; i < rounds; i++) this.fullRoundChecked();
-    } else if (this.oracle === null) for (let i = 0; i < rounds; i++) this.sharedRound();
-    else for (let i = 0; i < rounds; i++) this.sharedRoundChecked();
+    if (this.kind === 'full') for (let i = 0; i < rounds; i++) this.fullRound();
+    else for (let i = 0; i < rounds; i++) this.sharedRound();
     return rounds * this.eventsPerRound;
   }
 
   private fullRound(): void {
     const k = this.k;
     const a = this.a;
+    const check = this.check;
     const c = E.fork1(k, a) as E.Proc;
     must(c);
+    check();
     must(E.execve(k, c, '/bin/cat'));
+    check();
     const procC = `/proc/${c.pid}`;
     const fd = E.sysOpen(k, a, procC + '/status', R) as number;
     must(fd);
+    check();
     must(E.sysStat(k, a, procC + '/mem', false));
+    check();
     must(E.execve(k, c, '/usr/bin/passwd'));
+    check();
     must(E.sysClose(k, a, fd));
+    check();
     const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
     must(f2);
+    check();
     must(E.sysClose(k, c, f2));
+    check();
     const pp = E.sysPipe(k, c) as [number, number];
     must(pp);
+    check();
     must(E.sysClose(k, c, pp[0]));
+    check();
     must(E.sysClose(k, c, pp[1]));
+    check();
     must(E.sysStat(k, c, '/proc/self/status', false));
+    check();
     must(E.sysStat(k, a, this.cwdA, false));
+    check();
     E.exit1(k, c, 0);
+    check();
     must(E.wait(k, a, c.pid));
-  }
-
-  private fullRoundChecked(): void {
-    const k = this.k;
-    const a = this.a;
-    const c = E.fork1(k, a) as E.Proc;
-    must(c);
-    this.check();
-    must(E.execve(k, c, '/bin/cat'));
-    this.check();
-    const procC = `/proc/${c.pid}`;
-    const fd = E.sysOpen(k, a, procC + '/status', R) as number;
-    must(fd);
-    this.check();
-    must(E.sysStat(k, a, procC + '/mem', false));
-    this.check();
-    must(E.execve(k, c, '/usr/bin/passwd'));
-    this.check();
-    must(E.sysClose(k, a, fd));
-    this.check();
-    const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
-    must(f2);
-    this.check();
-    must(E.sysClose(k, c, f2));
-    this.check();
-    const pp = E.sysPipe(k, c) as [number, number];
-    must(pp);
-    this.check();
-    must(E.sysClose(k, c, pp[0]));
-    this.check();
-    must(E.sysClose(k, c, pp[1]));
-    this.check();
-    must(E.sysStat(k, c, '/proc/self/status', false));
-    this.check();
-    must(E.sysStat(k, a, this.cwdA, false));
-    this.check();
-    E.exit1(k, c, 0);
-    this.check();
-    must(E.wait(k, a, c.pid));
-    this.check();
+    check();
   }
 
   private sharedRound(): void {
     const k = this.k;
     const a = this.a;
+    const check = this.check;
     const c = E.fork1(k, a) as E.Proc;
     must(c);
+    check();
     const fd = E.sysOpen(k, c, '/proc/self/status', R) as number;
     must(fd);
+    check();
     must(E.sysStat(k, c, '/proc/self/mem', false));
+    check();
     must(E.sysClose(k, c, fd));
+    check();
     const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
     must(f2);
+    check();
     must(E.sysClose(k, c, f2));
+    check();
     const pp = E.sysPipe(k, c) as [number, number];
     must(pp);
+    check();
     must(E.sysClose(k, c, pp[0]));
+    check();
     must(E.sysClose(k, c, pp[1]));
+    check();
     must(E.sysStat(k, c, '/proc/self/status', false));
+    check();
     E.exit1(k, c, 0);
+    check();
     must(E.sysStat(k, a, '/proc/self/cwd', false));
+    check();
     must(E.wait(k, a, c.pid));
-  }
-
-  private sharedRoundChecked(): void {
-    const k = this.k;
-    const a = this.a;
-    const c = E.fork1(k, a) as E.Proc;
-    must(c);
-    this.check();
-    const fd = E.sysOpen(k, c, '/proc/self/status', R) as number;
-    must(fd);
-    this.check();
-    must(E.sysStat(k, c, '/proc/self/mem', false));
-    this.check();
-    must(E.sysClose(k, c, fd));
-    this.check();
-    const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
-    must(f2);
-    this.check();
-    must(E.sysClose(k, c, f2));
-    this.check();
-    const pp = E.sysPipe(k, c) as [number, number];
-    must(pp);
-    this.check();
-    must(E.sysClose(k, c, pp[0]));
-    this.check();
-    must(E.sysClose(k, c, pp[1]));
-    this.check();
-    must(E.sysStat(k, c, '/proc/self/status', false));
-    this.check();
-    E.exit1(k, c, 0);
-    this.check();
-    must(E.sysStat(k, a, '/proc/self/cwd', false));
-    this.check();
-    must(E.wait(k, a, c.pid));
-    this.check();
+    check();
   }
 
   /** For a sanity check: /proc/A is still there (a never exits). */
@@ -210,6 +163,9 @@ export class MixDriver {
     return this.procA;
   }
 }
+
+/** The check hook with the oracle off. */
+function noCheck(): void {}
 
 /** A system call in the mix must succeed; an errno means the mix (or the emulator) is broken. */
 function must(r: unknown): void {
