@@ -294,10 +294,16 @@ export class Oracle {
   }
 
   /** Count each holder of a vnode: a process's cwd, root and text, each distinct open file, covered mounts. */
+  /** Scratch tables of the use-count walk, emptied and reused every step (no garbage per step). */
+  private readonly holders = new Map<Vnode, number>();
+  private readonly files = new Set<unknown>();
+
   private countHolders(): Map<Vnode, number> {
-    const holders = new Map<Vnode, number>();
+    const holders = this.holders;
+    const files = this.files;
+    holders.clear();
+    files.clear();
     hold(holders, this.k.rootvnode);
-    const files = new Set<unknown>();
     for (const p of this.k.pidTable.values()) {
       hold(holders, p.cwd);
       hold(holders, p.root);
