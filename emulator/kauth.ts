@@ -88,7 +88,8 @@ export function secmodelSuserCb(_k: Kernel, cred: Cred, a: KauthAction): KauthRe
 
 /**
  * secmodel_securelevel_process_cb: a WRITE or RW of init through procfs is
- * denied at securelevel > -1; module loads are denied above securelevel 0.
+ * denied at securelevel > -1; module loads are denied above securelevel 0,
+ * mounts above 1 (secmodel_securelevel_system_cb).
  */
 export function secmodelSecurelevelCb(k: Kernel, _cred: Cred, a: KauthAction): KauthResult {
   if (a.scope === 'process' && a.action === 'PROCFS') {
@@ -97,18 +98,22 @@ export function secmodelSecurelevelCb(k: Kernel, _cred: Cred, a: KauthAction): K
   }
   if (a.scope === 'process' && a.action === 'PTRACE' && a.p === k.initproc && k.securelevel > -1) return 'DENY';
   if (a.scope === 'system' && a.action === 'MODULE' && k.securelevel > 0) return 'DENY';
+  // secmodel_securelevel_system_cb: no new mounts and no updates (but to read-only, never done here) above 1.
+  if (a.scope === 'system' && a.action === 'MOUNT' && (a.req === 'NEW' || a.req === 'UPDATE') && k.securelevel > 1) {
+    return 'DENY';
+  }
   return 'DEFER';
 }
 
 /**
  * secmodel_extensions_process_cb: with security.curtain on, CANSEE of
- * ENTRY/ARGS/OPENFILES is denied to a non-root caller whose uid differs
- * from the target's (kauth_cred_getuid: real uids).
+ * ENTRY/ARGS/OPENFILES is denied to a non-root caller whose credential does
+ * not match the target's (kauth_cred_uidmatch).
  */
 export function secmodelExtensionsCb(k: Kernel, cred: Cred, a: KauthAction): KauthResult {
   if (!k.curtain || a.scope !== 'process' || a.action !== 'CANSEE') return 'DEFER';
   if (a.req !== 'ENTRY' && a.req !== 'ARGS' && a.req !== 'OPENFILES') return 'DEFER';
-  if (cred.euid === 0 || cred.ruid === a.p.cred.ruid) return 'DEFER';
+  if (cred.euid === 0 || kauthCredUidmatch(cred, a.p.cred)) return 'DEFER';
   return 'DENY';
 }
 
@@ -129,4 +134,9 @@ export function procListenerCb(_k: Kernel, cred: Cred, a: KauthAction): KauthRes
     return same && !a.p.sugid ? 'ALLOW' : 'DEFER';
   }
   return 'DEFER';
+}
+
+/** kauth_cred_uidmatch: any of the real and effective uids of one equals one of the other's. */
+export function kauthCredUidmatch(a: Cred, b: Cred): boolean {
+  return a.ruid === b.ruid || a.euid === b.ruid || a.ruid === b.euid || a.euid === b.euid;
 }

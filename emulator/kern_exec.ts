@@ -6,7 +6,10 @@
 import { credWith } from './cred.ts';
 import type { Err } from './errno.ts';
 import { err, isErr } from './errno.ts';
-import { fdCheckstd, fdCloseexec } from './sys_descrip.ts';
+import { File } from './file.ts';
+import { fdCloseexec } from './sys_descrip.ts';
+import { vnOpen } from './vfs_syscalls.ts';
+import { exit1 } from './kern_exit.ts';
 import type { Kernel } from './kernel.ts';
 import { MNT_NOEXEC, MNT_NOSUID } from './mount.ts';
 import { namei } from './namei.ts';
@@ -14,7 +17,7 @@ import type { EmulName, Proc } from './proc.ts';
 import type { Inode } from './rootfs.ts';
 import { rootfsVnodeops } from './rootfs.ts';
 import type { Ctx, Vattr, Vnode } from './vnode.ts';
-import { VEXEC, vrele } from './vnode.ts';
+import { FREAD, FWRITE, VEXEC, vrele } from './vnode.ts';
 
 export const S_ISUID = 0o4000;
 export const S_ISGID = 0o2000;
@@ -61,20 +64,39 @@ export function procSetImage(p: Proc, img: ExecImage, argv: string[]): void {
   p.argv = argv;
 }
 
+/** SIGABRT: how exec_abort ends a process it cannot finish (exit1(l, error, SIGABRT)). */
+export const SIGABRT = 6;
+
+/**
+ * fd_checkstd: descriptors 0, 1 and 2 that are closed are opened on
+ * /dev/null, read and write, as the process (its root, its credential).
+ * An open that fails is returned: the exec cannot go on.
+ */
+export function fdCheckstd(k: Kernel, p: Proc): Err | undefined {
+  for (let fd = 0; fd < 3; fd++) {
+    if (p.fd.get(fd) !== undefined) continue;
+    const vp = vnOpen(k.ctx(p), '/dev/null', FREAD | FWRITE, false);
+    if (isErr(vp)) return vp;
+    p.fd.install(fd, new File('DTYPE_VNODE', FREAD | FWRITE, p.cred, vp), false);
+  }
+  return undefined;
+}
+
 /**
  * credexec: a set-id program run by an untraced process marks it PK_SUGID
  * (proc_crmod_leave), makes sure 0-2 are open (fd_checkstd) and takes the
  * file's ids; otherwise equal real and effective ids clear PK_SUGID.
  * Either way the saved ids become the effective ones.
  */
-export function credexec(k: Kernel, p: Proc, attr: Vattr): void {
+export function credexec(k: Kernel, p: Proc, attr: Vattr): Err | undefined {
   const c = p.cred;
   const setuid = (attr.mode & S_ISUID) !== 0 && c.euid !== attr.uid;
   const setgid = (attr.mode & S_ISGID) !== 0 && c.egid !== attr.gid;
   let cred = c;
   if (p.tracer === null && (setuid || setgid)) {
     p.sugid = true;
-    fdCheckstd(k, p);
+    const e = fdCheckstd(k, p);
+    if (e !== undefined) return e;
     cred = credWith(cred, {
       euid: attr.mode & S_ISUID ? attr.uid : cred.euid,
       egid: attr.mode & S_ISGID ? attr.gid : cred.egid,
@@ -83,6 +105,7 @@ export function credexec(k: Kernel, p: Proc, attr: Vattr): void {
     p.sugid = false;
   }
   p.cred = credWith(cred, { svuid: cred.euid, svgid: cred.egid });
+  return undefined;
 }
 
 /** execve(2). */
@@ -92,7 +115,13 @@ export function execve(k: Kernel, p: Proc, path: string): Err | undefined {
   p.reflockWriter = true; // execve_loadvm: rw_enter(&p->p_reflock, RW_WRITER)
   k.emit({ kind: 'exec-begin', pid: p.pid });
   fdCloseexec(k, p);
-  credexec(k, p, img.attr);
+  const ce = credexec(k, p, img.attr);
+  if (ce !== undefined) {
+    // exec_abort: past the point of no return the process cannot go back to its old image.
+    vrele(img.vp);
+    exit1(k, p, SIGABRT);
+    return ce;
+  }
   k.exechooks.run(p); // doexechooks: sees the new credentials and PK_SUGID
   procSetImage(p, img, [img.path]);
   p.reflockWriter = false; // rw_exit(&p->p_reflock)

@@ -36,17 +36,17 @@ function setidApply(c: Cred, call: SetidCall, id: number): Cred {
 }
 
 /**
- * do_setresuid/do_setresgid: nothing to change returns early; an unpermitted
- * change needs KAUTH_PROCESS_SETID (the superuser); a change sets PK_SUGID
- * (proc_crmod_leave(..., true)) and revokes nothing.
+ * do_setresuid/do_setresgid: an unpermitted value needs KAUTH_PROCESS_SETID
+ * (the superuser), checked first; then nothing to change returns early; a
+ * change sets PK_SUGID (proc_crmod_leave(..., true)) and revokes nothing.
  */
 export function sysSetid(k: Kernel, p: Proc, call: SetidCall, id: number): Err | undefined {
-  const next = setidApply(p.cred, call, id);
-  if (credEqual(next, p.cred)) return undefined;
   if (!setidPermitted(p.cred, call, id)) {
     const e = k.kauth.authorize(k, p.cred, { scope: 'process', action: 'SETID', p });
     if (e !== undefined) return e;
   }
+  const next = setidApply(p.cred, call, id);
+  if (credEqual(next, p.cred)) return undefined;
   p.cred = next;
   p.sugid = true;
   k.emit({ kind: 'cred-changed', pid: p.pid, sugid: true });

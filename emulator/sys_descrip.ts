@@ -1,14 +1,13 @@
 /**
  * Descriptor system calls and helpers (sys/kern/kern_descrip.c, sys_pipe.c,
  * uipc_syscalls.c, kern_event.c): falloc, close, closef, dup2, pipe, socket,
- * kqueue, the other DTYPEs, fd_closeexec, fd_checkstd, fd_free.
+ * kqueue, the other DTYPEs, fd_closeexec, fd_free (fd_checkstd is with exec).
  */
 import type { Err } from './errno.ts';
 import { err, isErr } from './errno.ts';
 import type { Dtype } from './file.ts';
 import { FD_LIMIT, File } from './file.ts';
 import type { Kernel } from './kernel.ts';
-import { namei } from './namei.ts';
 import type { Proc } from './proc.ts';
 import { FREAD, FWRITE, vrele } from './vnode.ts';
 
@@ -83,13 +82,3 @@ export function fdFree(k: Kernel, p: Proc): void {
   for (const fd of p.fd.openFds()) sysClose(k, p, fd);
 }
 
-/** fd_checkstd: a set-id exec opens /dev/null on closed descriptors 0, 1 and 2. */
-export function fdCheckstd(k: Kernel, p: Proc): void {
-  for (let fd = 0; fd < 3; fd++) {
-    if (p.fd.get(fd) !== undefined) continue;
-    const vp = namei(k.ctx(p), '/dev/null', true);
-    if (isErr(vp)) return;
-    const flag = fd === 0 ? FREAD : FWRITE;
-    p.fd.install(fd, new File('DTYPE_VNODE', flag, p.cred, vp), false);
-  }
-}

@@ -14,7 +14,7 @@ import type { Proc } from './proc.ts';
 import { falloc } from './sys_descrip.ts';
 import { mountPathOf, vnIsunder } from './vfs_getcwd.ts';
 import type { Ctx, Dirent, Vnode, Vtype } from './vnode.ts';
-import { FREAD, FWRITE, O_EXCL, VEXEC, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
+import { FREAD, FWRITE, O_DIRECTORY, O_EXCL, VEXEC, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
 
 export interface OpenFlags {
   read: boolean;
@@ -22,6 +22,8 @@ export interface OpenFlags {
   excl: boolean;
   nofollow: boolean;
   cloexec: boolean;
+  /** O_DIRECTORY (opendir(3) passes it). */
+  directory?: boolean;
 }
 
 export interface Stat {
@@ -44,7 +46,8 @@ function withVnode<T>(vp: Vnode | Err, fn: (vp: Vnode) => T | Err): T | Err {
 
 /**
  * vn_open without O_CREAT: O_NOFOLLOW on a link gives EFTYPE, a socket
- * EOPNOTSUPP, a directory opened for writing EISDIR; then VOP_ACCESS and
+ * EOPNOTSUPP, O_DIRECTORY on anything but a directory ENOTDIR (order
+ * inferred from vn_open), * EOPNOTSUPP, a directory opened for writing EISDIR; then VOP_ACCESS and
  * VOP_OPEN. The result holds a reference.
  */
 export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean): Vnode | Err {
@@ -52,6 +55,7 @@ export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean
   if (isErr(vp)) return vp;
   if (vp.type === 'VLNK') return releasing(vp, err('EFTYPE'));
   if (vp.type === 'VSOCK') return releasing(vp, err('EOPNOTSUPP'));
+  if (fflags & O_DIRECTORY && vp.type !== 'VDIR') return releasing(vp, err('ENOTDIR'));
   if (vp.type === 'VDIR' && fflags & FWRITE) return releasing(vp, err('EISDIR'));
   const acc = (fflags & FREAD ? VREAD : 0) | (fflags & FWRITE ? VWRITE : 0);
   const e = acc === 0 ? undefined : vp.ops.access(ctx, vp, acc);
@@ -69,7 +73,8 @@ function releasing(vp: Vnode, e: Err): Err {
 
 /** open(2) */
 export function sysOpen(k: Kernel, p: Proc, path: string, f: OpenFlags): number | Err {
-  const fflags = (f.read ? FREAD : 0) | (f.write ? FWRITE : 0) | (f.excl ? O_EXCL : 0);
+  const fflags = (f.read ? FREAD : 0) | (f.write ? FWRITE : 0) | (f.excl ? O_EXCL : 0) |
+    (f.directory ? O_DIRECTORY : 0);
   const ctx = k.ctx(p);
   const vp = vnOpen(ctx, path, fflags, f.nofollow);
   if (isErr(vp)) return vp;
@@ -140,12 +145,17 @@ export function sysReadlink(k: Kernel, p: Proc, path: string): string | Err {
     vp.type !== 'VLNK' ? err('EINVAL') : vp.ops.readlink(ctx, vp));
 }
 
-/** open(O_RDONLY) + getdents(2) of the whole directory + close. */
+/**
+ * getdents(2) of the whole directory, opened as opendir(3) opens it
+ * (O_RDONLY | O_DIRECTORY: ENOTDIR for anything else). The engine lists
+ * without installing a descriptor in the caller's table, so listing one's
+ * own /proc/N/fd does not show the directory's own descriptor.
+ */
 export function sysReaddir(k: Kernel, p: Proc, path: string): Dirent[] | Err {
   const ctx = k.ctx(p);
-  const vp = vnOpen(ctx, path, FREAD, false);
+  const vp = vnOpen(ctx, path, FREAD | O_DIRECTORY, false);
   if (isErr(vp)) return vp;
-  const r = vp.type !== 'VDIR' ? err('ENOTDIR') : vp.ops.readdir(ctx, vp);
+  const r = vp.ops.readdir(ctx, vp);
   vp.ops.close(ctx, vp, FREAD);
   vrele(vp);
   return r;
@@ -200,8 +210,9 @@ function mountAt(ctx: Ctx, path: string): Mount | Err {
 
 /**
  * mount(2) of a new file system (do_sys_mount, mount_domount): lookup first,
- * then kauth, a directory, nothing mounted there yet, the type registered
- * (no module autoload in the fixture: ENODEV), then VFS_MOUNT.
+ * then the type registered (mount_get_vfsops; no module autoload in the
+ * fixture: ENODEV), then kauth, a directory, nothing mounted there yet, then
+ * VFS_MOUNT.
  */
 export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data: MountData | null): Err | undefined {
   const ctx = k.ctx(p);
@@ -211,12 +222,12 @@ export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data:
     vrele(vp);
     return e;
   };
+  const vfs = k.vfsList.get(fstype); // mount_get_vfsops
+  if (vfs === undefined) return fail(err('ENODEV'));
   const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'NEW' });
   if (ke !== undefined) return fail(ke);
   if (vp.type !== 'VDIR') return fail(err('ENOTDIR'));
   if (vp.mountedHere !== null) return fail(err('EBUSY'));
-  const vfs = k.vfsList.get(fstype);
-  if (vfs === undefined) return fail(err('ENODEV'));
   const mp = new Mount(k, vfs.ops, mountPathOf(k, vp, path, p.cwd), vp);
   const r = vfs.ops.mount(ctx, mp, path, data, 'new');
   if (isErr(r)) return fail(r);
@@ -257,17 +268,22 @@ export function sysGetargs(k: Kernel, p: Proc, path: string): MountData | Err {
 }
 
 /**
- * unmount(2) (sys_unmount, dounmount): the path must be a mount's root;
- * kauth; vfs_suspend; VFS_UNMOUNT (vflush inside); on success the mount
- * leaves the list and releases the vnode it covered.
+ * unmount(2) (sys_unmount, dounmount): lookup without following links;
+ * kauth on the mount the vnode is on; the root file system and a path that
+ * is not a mount's root are EINVAL; then vfs_suspend; VFS_UNMOUNT (vflush
+ * inside); on success the mount leaves the list and releases the vnode it
+ * covered.
  */
 export function sysUnmount(k: Kernel, p: Proc, path: string, force: boolean): Err | undefined {
   const ctx = k.ctx(p);
-  const mp = mountAt(ctx, path);
-  if (isErr(mp)) return mp;
+  const vp = namei(ctx, path, false);
+  if (isErr(vp)) return vp;
+  const mp = vp.mount;
+  const isRoot = (vp.vflag & VV_ROOT) !== 0;
+  vrele(vp);
   const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'MOUNT', req: 'UNMOUNT' });
   if (ke !== undefined) return ke;
-  if (mp === k.rootMount) return err('EBUSY');
+  if (mp === k.rootMount || !isRoot) return err('EINVAL'); // MNT_ROOTFS, then VV_ROOT
   const se = vfsSuspend(mp);
   if (se !== undefined) return se;
   mp.unmounting = true;

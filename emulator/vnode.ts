@@ -48,6 +48,8 @@ export const VEXEC = 0o100;
 export const FREAD = 0x1;
 export const FWRITE = 0x2;
 export const O_EXCL = 0x800;
+/** O_DIRECTORY: vn_open refuses anything but a directory (ENOTDIR). */
+export const O_DIRECTORY = 0x200000;
 
 /** v_vflag */
 export const VV_ROOT = 0x1;

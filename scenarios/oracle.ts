@@ -145,6 +145,7 @@ export class Oracle {
         const s = this.pidState(e.pid);
         s.live = false;
         s.inExit = true;
+        s.inExec = false; // an exec that aborted (exec_abort) ends in exit1
         return;
       }
       case 'exit':
@@ -206,6 +207,10 @@ export class Oracle {
     }
     const rec: VnodeRecord = { expected, pid: parsed.pid, mountPath: mp.path, key };
     if (typeof expected === 'string') this.fail(`${recName(rec)} was loaded, but NetBSD refuses it: ${expected} [procfs_loadvnode]`);
+    if (parsed.pid !== 0 && !this.pidState(parsed.pid).live) {
+      this.fail(`${recName(rec)} was loaded while pid ${parsed.pid} cannot be found; NetBSD's lookups lock the ` +
+        `process first [procfs_proc_lock]`);
+    }
     this.records.set(vp, rec);
   }
 

@@ -6,7 +6,6 @@
  */
 import type { BugName } from '../emulator/bugs.ts';
 import type { Err, Errno } from '../emulator/errno.ts';
-import { isErr } from '../emulator/errno.ts';
 import type { KernelEvent } from '../emulator/events.ts';
 import { boot } from '../emulator/boot.ts';
 import type { Kernel } from '../emulator/kernel.ts';
@@ -81,10 +80,14 @@ export function bootScenario(s: Scenario, extraBugs: readonly BugName[] = []): K
     },
     [procfsModule({ pfsLast: s.kernel.pfsLast })],
   );
+  // Boot-time mounts are made before init raises the securelevel (as rc mounts before securelevel is set).
+  const securelevel = k.securelevel;
+  k.securelevel = Math.min(securelevel, 0);
   for (const m of s.kernel.procfs) {
     const e = sysMount(k, k.initproc, 'procfs', m.path, { len: 8, version: 1, flags: m.linux ? 1 : 0 });
     if (e !== undefined) return `boot: mounting procfs on ${m.path} failed with ${e.errno}`;
   }
+  k.securelevel = securelevel;
   return k;
 }
 

@@ -125,3 +125,23 @@ describe('ptrace attach', () => {
     expect(E.sysPtrace(k, root, t.pid, false)).toBeUndefined();
   });
 });
+
+describe('do_setresuid order', () => {
+  it('an unpermitted value is EPERM even when it changes nothing (the check comes before the short circuit)', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    expect(E.sysSetid(k, r, 'seteuid', 2000)).toBeUndefined(); // root may
+    expect(ids(r.cred)).toEqual([0, 2000, 0, 0, 0, 0]);
+    expect(E.sysSetid(k, r, 'seteuid', 2000)?.errno).toBe('EPERM'); // 2000 is neither ruid nor svuid, euid is not 0
+    expect(E.sysSetid(k, r, 'seteuid', 0)).toBeUndefined(); // the saved uid
+  });
+});
+
+describe('kauth_cred_uidmatch (the curtain)', () => {
+  it('matches when any real or effective uid of one equals one of the other\'s', () => {
+    const c = (ruid: number, euid: number) => E.credWith(E.credCreate(ruid, 0), { euid });
+    expect(E.kauthCredUidmatch(c(0, 1000), c(1000, 1000))).toBe(true);
+    expect(E.kauthCredUidmatch(c(1000, 0), c(2000, 1000))).toBe(true);
+    expect(E.kauthCredUidmatch(c(1000, 1000), c(2000, 2000))).toBe(false);
+  });
+});

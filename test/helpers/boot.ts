@@ -23,7 +23,11 @@ export interface BootOptions {
 export function bootProcfs(opts: BootOptions = {}): E.Kernel {
   const k = E.boot({ ...E.DEFAULT_CONFIG, ...opts.config }, [procfsModule(opts.procfs)]);
   const on = opts.mountOn === undefined ? '/proc' : opts.mountOn;
+  // As at boot: the mount is made before the securelevel is raised (secmodel_securelevel refuses mounts above 1).
+  const securelevel = k.securelevel;
+  k.securelevel = Math.min(securelevel, 0);
   if (on !== null) mountProcfs(k, on, opts.linux ?? true);
+  k.securelevel = securelevel;
   return k;
 }
 

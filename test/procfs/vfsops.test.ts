@@ -176,14 +176,28 @@ describe('procfs_unmount (§3.2)', () => {
     expect(k.mountlist.map((m) => m.ops.name)).toEqual(['ffs']);
   });
 
-  it('non-root EPERM, a path that is not a mount root EINVAL, the root file system EBUSY', () => {
+  it('sys_unmount order: lookup (ENOENT), kauth (EPERM), the root file system EINVAL, not a mount root EINVAL', () => {
     const k = bootProcfs();
     const user = spawnAs(k, 1000, 100);
     expect(outcome(E.sysUnmount(k, user, '/proc', false))).toBe('EPERM');
     expect(outcome(E.sysUnmount(k, user, '/proc', true))).toBe('EPERM');
+    expect(outcome(E.sysUnmount(k, user, '/tmp', false))).toBe('EPERM'); // kauth before the VV_ROOT check
     expect(outcome(E.sysUnmount(k, k.initproc, '/tmp', false))).toBe('EINVAL');
     expect(outcome(E.sysUnmount(k, k.initproc, '/nonexistent', false))).toBe('ENOENT');
-    expect(outcome(E.sysUnmount(k, k.initproc, '/', false))).toBe('EBUSY');
+    expect(outcome(E.sysUnmount(k, k.initproc, '/', false))).toBe('EINVAL'); // MNT_ROOTFS
+  });
+
+  it('mount: the file system type is looked up before kauth (ENODEV), and securelevel 2 refuses mounts (EPERM)', () => {
+    const k = bootProcfs({ mountOn: null });
+    const user = spawnAs(k, 1000, 100);
+    expect(outcome(E.sysMount(k, user, 'nosuchfs', '/proc', { len: 8, version: 1, flags: 0 }))).toBe('ENODEV');
+    expect(outcome(E.sysMount(k, user, 'procfs', '/proc', { len: 8, version: 1, flags: 0 }))).toBe('EPERM');
+    k.securelevel = 2;
+    expect(outcome(E.sysMount(k, k.initproc, 'procfs', '/proc', { len: 8, version: 1, flags: 0 }))).toBe('EPERM');
+    k.securelevel = 1;
+    expect(E.sysMount(k, k.initproc, 'procfs', '/proc', { len: 8, version: 1, flags: 0 })).toBeUndefined();
+    k.securelevel = 2;
+    expect(outcome(E.sysMountUpdate(k, k.initproc, '/proc', { len: 8, version: 0, flags: 0 }))).toBe('EPERM');
   });
 
   it('an open procfs file makes it EBUSY, and nothing is evicted', () => {
