@@ -100,6 +100,19 @@ export class MixDriver {
     check();
     must(E.sysClose(k, a, fd));
     check();
+    this.childFileEvents(c);
+    must(E.sysStat(k, a, this.cwdA, false));
+    check();
+    E.exit1(k, c, 0);
+    check();
+    must(E.wait(k, a, c.pid));
+    check();
+  }
+
+  /** The six events both mixes share, by the child: open and close of a file, a pipe, lstat through /proc/self. */
+  private childFileEvents(c: E.Proc): void {
+    const k = this.k;
+    const check = this.check;
     const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
     must(f2);
     check();
@@ -113,12 +126,6 @@ export class MixDriver {
     must(E.sysClose(k, c, pp[1]));
     check();
     must(E.sysStat(k, c, '/proc/self/status', false));
-    check();
-    must(E.sysStat(k, a, this.cwdA, false));
-    check();
-    E.exit1(k, c, 0);
-    check();
-    must(E.wait(k, a, c.pid));
     check();
   }
 
@@ -136,20 +143,7 @@ export class MixDriver {
     check();
     must(E.sysClose(k, c, fd));
     check();
-    const f2 = E.sysOpen(k, c, '/etc/passwd', R) as number;
-    must(f2);
-    check();
-    must(E.sysClose(k, c, f2));
-    check();
-    const pp = E.sysPipe(k, c) as [number, number];
-    must(pp);
-    check();
-    must(E.sysClose(k, c, pp[0]));
-    check();
-    must(E.sysClose(k, c, pp[1]));
-    check();
-    must(E.sysStat(k, c, '/proc/self/status', false));
-    check();
+    this.childFileEvents(c);
     E.exit1(k, c, 0);
     check();
     must(E.sysStat(k, a, '/proc/self/cwd', false));
