@@ -20,7 +20,7 @@ import { Proc as ProcClass, procIsFindable } from './proc.ts';
 import type { RootfsEntry } from './rootfs.ts';
 import { DEFAULT_ROOTFS, Rootfs, rootfsMount, rootfsVfsops } from './rootfs.ts';
 import type { Ctx, Vnode } from './vnode.ts';
-import { deadVnodeops, vcacheGet } from './vnode.ts';
+import { deadVnodeops } from './vnode.ts';
 
 export interface KernelConfig {
   pidMax: number;
@@ -209,15 +209,11 @@ export class Kernel {
     return e;
   }
 
-  /** The vnode for a cached key, for checkers (no reference taken). */
+  /** Every cached vnode on every mount, for checkers and the benchmark (no reference taken). */
   cachedVnodes(): Vnode[] {
     const out: Vnode[] = [];
     for (const mp of this.mountlist) for (const vp of mp.vcache.values()) out.push(vp);
     return out;
   }
 
-  /** vcache_get for callers outside a file system. */
-  vcacheGet(ctx: Ctx, mp: Mount, key: string): Vnode | Err {
-    return vcacheGet(ctx, mp, key);
-  }
 }

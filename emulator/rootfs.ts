@@ -122,10 +122,6 @@ export function rootfsInode(vp: Vnode): Inode {
   return vp.data as Inode;
 }
 
-function rootfsOf(vp: Vnode): Rootfs {
-  return vp.mount.data as Rootfs;
-}
-
 /** ufs_lookup */
 function rootfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   const dir = rootfsInode(dvp);
@@ -239,4 +235,3 @@ export function rootfsMount(k: Kernel, fs: Rootfs): Mount {
   return mp;
 }
 
-export { rootfsOf };

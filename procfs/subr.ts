@@ -8,6 +8,7 @@ import type { ProcfsReq } from '../emulator/kauth.ts';
 import type { Mount } from '../emulator/mount.ts';
 import type { Proc } from '../emulator/proc.ts';
 import type { Ctx, Vnode } from '../emulator/vnode.ts';
+import { vcacheGet } from '../emulator/vnode.ts';
 import type { PfsType } from './procfs.ts';
 import { VTOPFS, pfsKeyString, procfsUseLinuxCompat } from './procfs.ts';
 import { procfsDoauxv } from './auxv.ts';
@@ -23,7 +24,7 @@ import { procfsDostatus } from './status.ts';
 
 /** procfs_allocvp: the vnode for (mp, type, pid, fd) through vcache_get. */
 export function procfsAllocvp(ctx: Ctx, mp: Mount, pid: number, type: PfsType, fd: number): Vnode | Err {
-  return ctx.k.vcacheGet(ctx, mp, pfsKeyString(type, pid, fd));
+  return vcacheGet(ctx, mp, pfsKeyString(type, pid, fd));
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Mount, MountData, MountOp, Statvfs, VfsOps } from '../emulator/mou
 import { FORCECLOSE, MNT_FORCE, MNT_LOCAL, vflush, vfsResume, vfsSuspend } from '../emulator/mount.ts';
 import type { Proc } from '../emulator/proc.ts';
 import type { Ctx, Vnode, Vtype } from '../emulator/vnode.ts';
-import { VV_ROOT, vgone, vrecycle } from '../emulator/vnode.ts';
+import { VV_ROOT, vcacheGet, vgone, vrecycle } from '../emulator/vnode.ts';
 import { fdGetfile2 } from './fd.ts';
 import type { PfsNode, ProcfsMount } from './procfs.ts';
 import {
@@ -215,7 +215,7 @@ export function procfsExechookCb(st: ProcfsState, p: Proc, arg: unknown): void {
     if (guard > 1_000_000) throw new Error('procfs_exechook_cb: no progress');
     const pfs = hookNextNode(st, p, skip);
     if (pfs === undefined) return;
-    const vp = st.k.vcacheGet(ctx, pfs.mount, pfsKeyString(pfs.type, pfs.pid, pfs.fd));
+    const vp = vcacheGet(ctx, pfs.mount, pfsKeyString(pfs.type, pfs.pid, pfs.fd));
     if (isErr(vp)) {
       skip.add(pfs); // NetBSD retries ("goto again"); a failing vcache_get would spin there.
       continue;

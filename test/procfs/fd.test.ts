@@ -133,7 +133,7 @@ describe('a native caller gets the real vnode of a non-directory vnode file (§6
     const root = spawnAs(k, 0, 0);
     const mp = k.mountlist.find((m) => m.ops.name === 'procfs')!;
     const got = [0, 2, 3].map((fd) => {
-      const vp = must(k.vcacheGet(k.ctx(root), mp, `fd:${t.pid}:${fd}`));
+      const vp = must(E.vcacheGet(k.ctx(root), mp, `fd:${t.pid}:${fd}`));
       const a = must(vp.ops.getattr(k.ctx(root), vp));
       E.vrele(vp);
       return [a.type, a.mode, a.uid];

@@ -285,11 +285,11 @@ describe('procfs_inactive (§3.5)', () => {
     const k = bootProcfs();
     const proc = mountOf(k, '/proc');
     const ctx = k.ctx(k.initproc);
-    const gone = must(k.vcacheGet(ctx, proc, 'status:4242:-1')); // loadvnode checks no process for status
+    const gone = must(E.vcacheGet(ctx, proc, 'status:4242:-1')); // loadvnode checks no process for status
     const r = evictionsDuring(k, () => E.vrele(gone));
     expect(r.all).toEqual([{ key: 'status:4242:-1', revoked: false, on: '/proc' }]);
     expect(proc.vcache.has('status:4242:-1')).toBe(false);
-    const live = must(k.vcacheGet(ctx, proc, 'status:1:-1'));
+    const live = must(E.vcacheGet(ctx, proc, 'status:1:-1'));
     expect(evictionsDuring(k, () => E.vrele(live)).all).toEqual([]);
     expect(proc.vcache.has('status:1:-1')).toBe(true);
   });
@@ -299,10 +299,10 @@ describe('procfs_inactive (§3.5)', () => {
     const t = spawnAs(k, 1000, 100);
     const proc = mountOf(k, '/proc');
     const ctx = k.ctx(k.initproc);
-    expect(outcome(k.vcacheGet(ctx, proc, 'fd:4242:0'))).toBe('ENOENT');
-    expect(outcome(k.vcacheGet(ctx, proc, `fd:${t.pid}:0`))).toBe('EBADF');
+    expect(outcome(E.vcacheGet(ctx, proc, 'fd:4242:0'))).toBe('ENOENT');
+    expect(outcome(E.vcacheGet(ctx, proc, `fd:${t.pid}:0`))).toBe('EBADF');
     E.sysNewfile(k, t, 'DTYPE_EVENTFD');
-    expect(outcome(k.vcacheGet(ctx, proc, `fd:${t.pid}:0`))).toBe('EOPNOTSUPP');
+    expect(outcome(E.vcacheGet(ctx, proc, `fd:${t.pid}:0`))).toBe('EOPNOTSUPP');
     expect(cachedKeysOf(proc, t.pid)).toEqual([]);
     expect(cachedKeysOf(proc, 4242)).toEqual([]);
   });

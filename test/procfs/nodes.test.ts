@@ -179,7 +179,7 @@ describe('/proc/N/file (§1.2 PFSfile)', () => {
   it('a PFSfile procfs vnode (only from the vcache) is VREG 0600 and its getattr is EOPNOTSUPP', () => {
     const { k, root } = bootWithTarget();
     const mp = k.mountlist.find((m) => m.ops.name === 'procfs')!;
-    const vp = must(k.vcacheGet(k.ctx(root), mp, 'file:5:-1'));
+    const vp = must(E.vcacheGet(k.ctx(root), mp, 'file:5:-1'));
     expect(vp.type).toBe('VREG');
     expect(outcome(vp.ops.getattr(k.ctx(root), vp))).toBe('EOPNOTSUPP');
     E.vrele(vp);

@@ -64,6 +64,8 @@ describe('procfs_mount (§3.1), in its order', () => {
     const mp = mountProcfs(k, '/proc');
     expect(mp.flag & E.MNT_LOCAL).toBe(E.MNT_LOCAL);
     expect(mp.namemax).toBe(255);
+    const s = E.sysStatvfs(k, init, '/proc');
+    expect(E.isErr(s) ? s.errno : [s.fstype, s.mntonname, s.namemax]).toEqual(['procfs', '/proc', 255]);
   });
 });
 
