@@ -77,6 +77,8 @@ export class Oracle {
   /** Vnodes that must be gone: loaded before their pid's exit or set-id exec finished. */
   private doomed = new Map<number, number>(); // pid -> vnode seq watermark
   private unmounting = false;
+  /** Pid hash buckets a load or an eviction touched since the last check. */
+  private readonly dirtyBuckets = new Set<number>();
   /** procfs's pid hash, found through the first procfs vnode loaded (the module's globals). */
   private hashtab: (() => { pid: number; vnode: Vnode; mount: Mount }[][] | null) | null = null;
   private violations: Violation[] = [];
@@ -206,6 +208,7 @@ export class Oracle {
       if (st !== undefined) this.hashtab = () => st.hashtab;
     }
     const rec: VnodeRecord = { expected, pid: parsed.pid, mountPath: mp.path, key };
+    this.dirtyBuckets.add(parsed.pid & 255);
     if (typeof expected === 'string') this.fail(`${recName(rec)} was loaded, but NetBSD refuses it: ${expected} [procfs_loadvnode]`);
     if (parsed.pid !== 0 && !this.pidState(parsed.pid).live) {
       this.fail(`${recName(rec)} was loaded while pid ${parsed.pid} cannot be found; NetBSD's lookups lock the ` +
@@ -232,8 +235,9 @@ export class Oracle {
   private onEvicted(vp: Vnode, mp: Mount, key: string): void {
     const rec = this.records.get(vp);
     this.records.delete(vp);
-    if (this.unmounting) return;
     const pid = rec?.pid ?? parseKey(key).pid;
+    this.dirtyBuckets.add(pid & 255);
+    if (this.unmounting) return;
     const s = this.pidState(pid);
     if (pid !== 0 && s.inExec) {
       s.evictedInExec = true; // judged at the end of the exec (onExec)
@@ -252,6 +256,7 @@ export class Oracle {
       this.checkHash(mp);
     }
     this.checkUsecounts();
+    this.dirtyBuckets.clear();
     const out = this.violations;
     this.violations = [];
     return out;
@@ -276,29 +281,32 @@ export class Oracle {
     }
   }
 
-  /** The pid hash holds exactly the cached procfs vnodes, each in bucket pid & 255 (procfs_loadvnode, procfs_hashrem). */
+  /**
+   * The pid hash holds exactly the cached procfs vnodes, each in bucket
+   * pid & 255 (procfs_loadvnode, procfs_hashrem): every cached vnode is in its
+   * bucket, and every node in a bucket that a load or an eviction touched
+   * since the last check is cached (only those can have gone stale).
+   */
   private checkHash(mp: Mount): void {
     const hashtab = this.hashtab?.() ?? null;
     if (hashtab === null) return;
-    let hashed = 0;
-    for (let i = 0; i < hashtab.length; i++) {
-      const bucket = hashtab[i]!;
-      for (let j = 0; j < bucket.length; j++) {
-        const pfs = bucket[j]!;
+    for (const vp of mp.vcache.values()) {
+      const pid = this.records.get(vp)?.pid ?? parseKey(vp.key).pid;
+      if (!hashtab[pid & 255]!.some((pfs) => pfs.vnode === vp)) {
+        this.fail(`${vnodeName(mp.path, vp.key)} is cached but not in pid hash bucket ${pid & 255} [procfs_loadvnode]`);
+      }
+    }
+    for (const i of this.dirtyBuckets) {
+      for (const pfs of hashtab[i]!) {
         if (pfs.mount !== mp) continue;
-        hashed++;
         if ((pfs.pid & 255) !== i) this.fail(`pid hash: a node of pid ${pfs.pid} sits in bucket ${i} [procfs_hashhead]`);
         if (mp.vcache.get(pfs.vnode.key) !== pfs.vnode) {
           this.fail(`pid hash holds ${vnodeName(mp.path, pfs.vnode.key)}, which is not cached [procfs_hashrem]`);
         }
       }
     }
-    if (hashed !== mp.vcache.size) {
-      this.fail(`pid hash holds ${hashed} nodes of ${mp.path}, the vnode cache ${mp.vcache.size} [procfs_loadvnode]`);
-    }
   }
 
-  /** Count each holder of a vnode: a process's cwd, root and text, each distinct open file, covered mounts. */
   /** Scratch tables of the use-count walk, emptied and reused every step (no garbage per step). */
   private readonly holders = new Map<Vnode, number>();
   private readonly files = new Set<unknown>();
