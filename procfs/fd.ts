@@ -20,8 +20,10 @@ export function procfsDofd(ctx: Ctx, p: Proc, fd: number, uio: Uio): UioResult {
   const fp = fdGetfile2(p, fd);
   if (fp === null) return err('EBADF');
   if (fp.vnode !== null) {
+    // vn_read/vn_write take the offset from the (copied) f_offset, not from the caller's uio.
     const vp = fp.vnode;
-    return uio.rw === 'read' ? vp.ops.read(ctx, vp, uio.offset, uio.size) : vp.ops.write(ctx, vp, uio.offset, uio.data);
+    const off = fp.offset;
+    return uio.rw === 'read' ? vp.ops.read(ctx, vp, off, uio.size) : vp.ops.write(ctx, vp, off, uio.data);
   }
   if (fp.pipe !== null) {
     if (uio.rw === 'write') {
