@@ -5,7 +5,6 @@
  * Stops at the first failure.
  */
 import type { BugName } from '../emulator/bugs.ts';
-import type { Err, Errno } from '../emulator/errno.ts';
 import type { KernelEvent } from '../emulator/events.ts';
 import { boot } from '../emulator/boot.ts';
 import type { Kernel } from '../emulator/kernel.ts';
@@ -92,7 +91,7 @@ export function bootScenario(s: Scenario, extraBugs: readonly BugName[] = []): K
 }
 
 /** Collects what one step did to procfs vnodes. */
-class StepEvents {
+export class StepEvents {
   loaded: string[] = [];
   evicted: string[] = [];
   revoked: string[] = [];
@@ -133,7 +132,8 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   return { status: 'pass', failure: null, stepsRun: s.steps.length, trace, records };
 }
 
-function oracleMessage(oracle: Oracle | null): string | null {
+/** The oracle's verdict after a step: its first violation, or null. */
+export function oracleMessage(oracle: Oracle | null): string | null {
   if (oracle === null) return null;
   const v = oracle.checkState();
   return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
@@ -234,7 +234,7 @@ export class UnboundHandle extends Error {
 }
 
 /** One --trace line: `#i pid=P kind(args) -> result | ERRNO loaded=[..] evicted=[..] revoked=[..]`. */
-function traceLine(rec: StepRecord, step: Step): string {
+export function traceLine(rec: Omit<StepRecord, 'kind'> & { kind: string }, step: Step): string {
   const { kind: _k, expect: _e, ...args } = step as Step & Record<string, unknown>;
   const argText = Object.entries(args)
     .filter(([key]) => key !== 'by')
@@ -246,4 +246,3 @@ function traceLine(rec: StepRecord, step: Step): string {
     list('loaded', rec.loaded) + list('evicted', rec.evicted) + list('revoked', rec.revoked);
 }
 
-export type { Errno, Err };

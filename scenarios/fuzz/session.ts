@@ -9,13 +9,11 @@
  * that expect more.
  */
 import type { BugName } from '../../emulator/bugs.ts';
-import type { KernelEvent } from '../../emulator/events.ts';
 import type { Kernel } from '../../emulator/kernel.ts';
 import { KernelPanic } from '../../emulator/kernel.ts';
-import { vnodeName } from '../names.ts';
 import { Oracle } from '../oracle.ts';
 import type { RunState } from '../runner.ts';
-import { bootScenario, runScenario } from '../runner.ts';
+import { StepEvents, bootScenario, oracleMessage, runScenario, traceLine as runnerTraceLine } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
 import { executeStep } from '../steps.ts';
 import type { KernelSpec, Scenario, Step } from '../types.ts';
@@ -26,6 +24,7 @@ export interface Played {
   kind: string;
   actor: number | null;
   outcome: Outcome;
+  loaded: string[];
   evicted: string[];
   revoked: string[];
   /** Why the scenario fails at this step, or null. */
@@ -36,19 +35,6 @@ export interface SessionResult {
   failure: { step: number; message: string } | null;
   played: Played[];
   trace: string[];
-}
-
-/** Evictions and revocations one step caused, named as the contract names vnodes. */
-class StepEvents {
-  evicted: string[] = [];
-  revoked: string[] = [];
-
-  on(e: KernelEvent): void {
-    if (e.kind !== 'vnode-evicted' || e.mount.ops.name !== 'procfs') return;
-    const name = vnodeName(e.mount.path, e.key);
-    this.evicted.push(name);
-    if (e.revoked) this.revoked.push(name);
-  }
 }
 
 export class Session {
@@ -92,22 +78,18 @@ export class Session {
       const r = executeStep(this.st, step, this.oracle);
       outcome = r.outcome;
       actor = r.actor;
-      failure = r.hard ?? this.oracleMessage() ?? this.inv.afterStep(this.st, step, outcome);
+      failure = r.hard ?? oracleMessage(this.oracle) ?? this.inv.afterStep(this.st, step, outcome);
     } catch (e) {
       failure = e instanceof KernelPanic ? `kernel panic: ${e.message}` : `exception: ${errorText(e)}`;
     }
-    const rec: Played = { index, kind: step.kind, actor, outcome, evicted: this.ev.evicted, revoked: this.ev.revoked, failure };
+    const ev = this.ev;
+    const rec: Played = { index, kind: step.kind, actor, outcome, loaded: ev.loaded, evicted: ev.evicted, revoked: ev.revoked, failure };
     this.played.push(rec);
     if (this.tracing) this.trace.push(traceLine(rec, step));
     if (failure !== null) this.failure = { step: index, message: failure };
     return rec;
   }
 
-  private oracleMessage(): string | null {
-    if (this.oracle === null) return null;
-    const v = this.oracle.checkState();
-    return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
-  }
 }
 
 function errorText(e: unknown): string {
@@ -157,12 +139,7 @@ function runGuarded(s: Scenario, bugs: readonly BugName[]): { failure: { step: n
 
 /** One trace line per step: `#i pid=P kind(args) -> result | ERRNO evicted=[..] revoked=[..]`. */
 export function traceLine(rec: Played, step: Step): string {
-  const { kind: _k, expect: _e, ...args } = step as Step & Record<string, unknown>;
-  const argText = Object.entries(args).map(([key, v]) => `${key}=${JSON.stringify(v)}`).join(' ');
-  const out = 'errno' in rec.outcome ? rec.outcome.errno : `ok ${JSON.stringify(rec.outcome.ok)}`;
-  const list = (n: string, l: string[]) => (l.length ? ` ${n}=[${l.join(' ')}]` : '');
-  return `#${rec.index} pid=${rec.actor ?? '-'} ${rec.kind}(${argText}) -> ${out}` +
-    list('evicted', rec.evicted) + list('revoked', rec.revoked) + (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
+  return runnerTraceLine(rec, step) + (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
 }
 
 /** A step's record as one comparable line (determinism checks). */
