@@ -25,7 +25,7 @@ function ancestors(ino: Inode): Inode[] {
 /** getcwd_common: the path of vp as seen from rootdir (null: the system root). */
 export function getcwdCommon(k: Kernel, vp: Vnode, rootdir: Vnode | null): string | Err {
   const ino = inodeOf(vp);
-  if (ino === null) return err('ENOENT');
+  if (ino === null) return vp.ops.tag === 'VT_NON' ? getcwdDead(vp) : err('ENOENT');
   const rootIno = rootdir === null || rootdir === k.rootvnode ? k.rootfs.root : inodeOf(rootdir);
   if (rootIno === null) return err('ENOENT');
   const chain = ancestors(ino);
@@ -33,6 +33,16 @@ export function getcwdCommon(k: Kernel, vp: Vnode, rootdir: Vnode | null): strin
   if (at < 0) return err('ENOENT'); // not reachable from the caller's root
   const names = chain.slice(0, at).map((n) => n.name).reverse();
   return '/' + names.join('/');
+}
+
+/**
+ * getcwd_common on a reclaimed vnode (vfs_getcwd.c 1.61): vcache_reclaim
+ * purged its name-cache entries, so getcwd_getcache misses; a non-directory
+ * is then ENOTDIR, and for a directory getcwd_scandir's first VOP_GETATTR
+ * reaches deadfs's dead_default_error: EBADF.
+ */
+function getcwdDead(vp: Vnode): Err {
+  return err(vp.type === 'VDIR' ? 'EBADF' : 'ENOTDIR');
 }
 
 /** vn_isunder: is dir at or below rootdir? Vnodes outside the root file system are compared by identity. */

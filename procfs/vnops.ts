@@ -103,17 +103,22 @@ function canSee(ctx: Ctx, p: Proc, req: CanseeReq): boolean {
   return ctx.k.kauth.authorize(ctx.k, ctx.cred, { scope: 'process', action: 'CANSEE', p, req }) === undefined;
 }
 
-/** procfs_lookup in /proc: root targets, curproc, self, then a pid. */
+/**
+ * procfs_lookup in /proc: root targets, then curproc and self (keyed by pid
+ * 0, but the *caller* is locked first, so a caller inside its own exec gets
+ * EBUSY there), then a pid. A failed lock is ENOENT for LOOKUP.
+ */
 function lookupRoot(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   const mp = dvp.mount;
   if (name === '..') return err('EIO'); // namei handles it
   const rt = findTarget(PROC_ROOT_TARGETS, 0, name, null, mp);
   if (rt !== undefined) return procfsAllocvp(ctx, mp, 0, rt.type, -1);
+  const link = name === 'curproc' || name === 'self';
+  const pid = link ? ctx.p.pid : procfsAtoi(name);
+  const p = procfsProcLock(mp, pid, 'ESRCH');
+  if (isErr(p)) return err('ENOENT');
   if (name === 'curproc') return procfsAllocvp(ctx, mp, 0, 'curproc', -1);
   if (name === 'self') return procfsAllocvp(ctx, mp, 0, 'self', -1);
-  const pid = procfsAtoi(name);
-  const p = procfsProcLock(mp, pid, 'ESRCH');
-  if (isErr(p)) return err('ENOENT'); // LOOKUP turns any lock failure into ENOENT
   return procfsAllocvp(ctx, mp, pid, 'proc', -1); // the key holds the number as typed
 }
 
@@ -186,11 +191,12 @@ function digits(n: number): number {
 
 /**
  * procfs_dir: the path of the target's cwd or root from the caller's root;
- * `/` when there is no such vnode, on any error, or for a vnode on procfs.
+ * `/` when there is no such vnode, on any error, or for a vnode whose v_tag
+ * is VT_PROCFS (a revoked one is VT_NON: getcwd_common fails, also `/`).
  */
 function procfsDir(ctx: Ctx, target: Proc, which: 'cwd' | 'chroot'): string {
   const vp = which === 'cwd' ? target.cwd : target.root;
-  if (vp === null || vp.ops === procfsVnodeops) return '/';
+  if (vp === null || vp.ops.tag === 'VT_PROCFS') return '/';
   const path = getcwdCommon(ctx.k, vp, ctx.p.root);
   return isErr(path) ? '/' : path;
 }
@@ -222,22 +228,53 @@ function fdSize(fp: File): number {
   return fp.type === 'DTYPE_VNODE' ? fp.vnode!.vsize : 0;
 }
 
-/** Owner and link count: the target's effective ids for per-process nodes, 0/0 for links and root files. */
+/**
+ * Owner and link count, as procfs_getattr's two switches set them: the
+ * target's effective ids for per-process files, 0/0 for links and the root
+ * files, directories nlink 2, an fd node the ids of the file's f_cred.
+ */
 function getattrOwner(pfs: PfsNode, p: Proc, fp: File | null): { uid: number; gid: number; nlink: number } {
+  const target = { uid: p.cred.euid, gid: p.cred.egid };
   switch (pfs.type) {
-    case 'root':
-    case 'curproc':
-    case 'self':
+    case 'mem':
+    case 'regs':
+    case 'fpregs':
+    case 'status':
+    case 'stat':
+    case 'note':
+    case 'notepg':
+    case 'cmdline':
+    case 'environ':
+    case 'emul':
+    case 'statm':
+    case 'map':
+    case 'maps':
+    case 'limit':
+    case 'auxv':
+    case 'file': return { ...target, nlink: 1 };
     case 'cwd':
     case 'chroot':
-    case 'exe': return { uid: 0, gid: 0, nlink: 1 };
+    case 'meminfo':
+    case 'devices':
+    case 'cpuinfo':
+    case 'uptime':
+    case 'mounts':
+    case 'cpustat':
+    case 'loadavg':
+    case 'version':
+    case 'exe':
+    case 'self':
+    case 'curproc':
+    case 'root': return { uid: 0, gid: 0, nlink: 1 };
     case 'task':
-      return pfs.fd === -1 ? { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 } : { uid: 0, gid: 0, nlink: 1 };
-    case 'proc': return { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 };
+      return pfs.fd === -1 ? { ...target, nlink: 2 } : { uid: 0, gid: 0, nlink: 1 };
     case 'fd':
-      if (pfs.fd === -1) return { uid: p.cred.euid, gid: p.cred.egid, nlink: 2 };
-      return { uid: fp!.cred.euid, gid: fp!.cred.egid, nlink: 1 };
-    default: return { uid: p.cred.euid, gid: p.cred.egid, nlink: 1 };
+      return pfs.fd === -1 ? { ...target, nlink: 2 } : { uid: fp!.cred.euid, gid: fp!.cred.egid, nlink: 1 };
+    case 'proc': return { ...target, nlink: 2 };
+    default: {
+      const never: never = pfs.type;
+      throw new Error(`procfs_getattr: unknown type ${String(never)}`); // panic
+    }
   }
 }
 
@@ -420,7 +457,13 @@ export function procfsReaddir(ctx: Ctx, vp: Vnode): Dirent[] | Err {
   }
 }
 
-/** readlink of /proc/N/fd/M: directories (or any vnode for a Linux caller) as paths, some kinds by name. */
+/**
+ * procfs_readlink's last branch, every node that is not curproc, self,
+ * task/N, exe, cwd or root: the descriptor pfs_fd of the target (none for
+ * fd -1: EBADF). A directory (any vnode for a Linux caller) reads as its
+ * path: `/` for a VT_PROCFS vnode, else getcwd_common, which fails on a
+ * revoked (VT_NON) vnode (EBADF for a directory, ENOTDIR otherwise).
+ */
 function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
   const fp = fdGetfile2(p, fd);
   if (fp === null) return err('EBADF');
@@ -428,7 +471,7 @@ function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
     case 'DTYPE_VNODE': {
       const vxp = fp.vnode!;
       if (vxp.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) return err('EINVAL');
-      if (vxp.ops === procfsVnodeops) return '/';
+      if (vxp.ops.tag === 'VT_PROCFS') return '/';
       return getcwdCommon(ctx.k, vxp, ctx.p.root);
     }
     case 'DTYPE_MISC': return '[misc]';
@@ -438,7 +481,11 @@ function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
   }
 }
 
-/** procfs_readlink */
+/**
+ * procfs_readlink: dispatched on pfs_fileno; curproc, self and task/N need
+ * no process, the rest lock it (ESRCH, EBUSY). readlink(2) only calls it for
+ * a VLNK, but any other node would fall into the fd branch with fd -1.
+ */
 export function procfsReadlink(ctx: Ctx, vp: Vnode): string | Err {
   const pfs = VTOPFS(vp);
   switch (pfs.type) {
@@ -447,7 +494,6 @@ export function procfsReadlink(ctx: Ctx, vp: Vnode): string | Err {
     case 'task': if (pfs.fd === 0) return '..'; break;
     default: break;
   }
-  if (pfs.type !== 'exe' && pfs.type !== 'cwd' && pfs.type !== 'chroot' && pfs.type !== 'fd') return err('EINVAL');
   const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
   if (isErr(p)) return p;
   switch (pfs.type) {
