@@ -390,3 +390,21 @@ describe('EBUSY while the target is in exec or exit (§4.4)', () => {
     expect(outcome(E.sysRead(k, obs, st, 1, 0))).toBe('ok');
   });
 });
+
+describe('HookList (kern_hook.c hook_establish / hook_proc_run)', () => {
+  it('runs the newest hook first (LIST_INSERT_HEAD) and forgets a disestablished one', () => {
+    const hooks = new E.HookList();
+    const seen: unknown[] = [];
+    const first = hooks.establish((_p, arg) => seen.push(arg), 'first');
+    hooks.establish((_p, arg) => seen.push(arg), 'second');
+    hooks.establish((_p, arg) => seen.push(arg), 'third');
+    const k = bootProcfs({ mountOn: null });
+    hooks.run(k.initproc);
+    expect(seen).toEqual(['third', 'second', 'first']);
+    hooks.disestablish(first);
+    seen.length = 0;
+    hooks.run(k.initproc);
+    expect(seen).toEqual(['third', 'second']);
+    expect(() => hooks.disestablish(first)).toThrow(/not established/);
+  });
+});

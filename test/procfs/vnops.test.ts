@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as E from '../../emulator/index.ts';
-import { RD, RDWR, WR, bootProcfs, mountProcfs, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
+import { RD, RDWR, WR, bootProcfs, cachedKeys, mountOf, mountProcfs, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
 
 const EXCL_RW: E.OpenFlags = { ...RDWR, excl: true };
 const EXCL_WR: E.OpenFlags = { ...WR, excl: true };
@@ -45,6 +45,21 @@ describe('lookup (§7.6, §7.4, §7.5)', () => {
   });
 });
 
+describe('lookup of curproc and self (procfs_lookup, PFSroot)', () => {
+  it('locks the caller: while its own p_reflock is held as writer both are ENOENT and nothing is loaded', () => {
+    const k = bootProcfs();
+    const t = spawnAs(k, 1000, 100);
+    const mp = mountOf(k, '/proc');
+    t.reflockWriter = true; // as inside its own execve (execve_loadvm) or exit1
+    expect(['/proc/curproc', '/proc/self'].map((p) => outcome(E.sysStat(k, t, p, false)))).toEqual(['ENOENT', 'ENOENT']);
+    expect(cachedKeys(mp).filter((key) => key.startsWith('curproc:') || key.startsWith('self:'))).toEqual([]);
+    t.reflockWriter = false;
+    expect(['/proc/curproc', '/proc/self'].map((p) => must(E.sysStat(k, t, p, false)).vtype)).toEqual(['VLNK', 'VLNK']);
+    expect(cachedKeys(mp).filter((key) => key.startsWith('curproc:') || key.startsWith('self:')))
+      .toEqual(['curproc:0:-1', 'self:0:-1']);
+  });
+});
+
 describe('readlink (§7.5)', () => {
   it('cwd and root give paths from the caller\'s root, `/` when unreachable or absent', () => {
     const k = bootProcfs({ config: { files: [{ path: '/mnt', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
@@ -65,6 +80,19 @@ describe('readlink (§7.5)', () => {
     expect(E.sysChdir(k, t, `/proc/${t.pid}`)).toBeUndefined();
     expect(E.sysReadlink(k, jailed, `/proc/${t.pid}/cwd`)).toBe('/');
     expect(must(E.sysStat(k, jailed, `/proc/${t.pid}/cwd`, false)).size).toBe(1);
+  });
+
+  it('VOP_READLINK of a node that is no link falls into the descriptor branch: fd -1 is EBADF', () => {
+    const k = bootProcfs();
+    const t = spawnAs(k, 1000, 100);
+    const ctx = k.ctx(t);
+    const results = ['/proc', `/proc/${t.pid}`, `/proc/${t.pid}/status`, `/proc/${t.pid}/fd`, `/proc/${t.pid}/task`].map((p) => {
+      const vp = must(E.namei(ctx, p, false));
+      const r = vp.ops.readlink(ctx, vp);
+      E.vrele(vp);
+      return outcome(r);
+    });
+    expect(results).toEqual(['EBADF', 'EBADF', 'EBADF', 'EBADF', 'EBADF']);
   });
 
   it('readlink(2) of a non-link procfs node is EINVAL', () => {
