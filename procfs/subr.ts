@@ -1,6 +1,7 @@
 /**
- * procfs_subr.c: allocvp, finding and locking the target process, the
- * read/write dispatcher procfs_rw, and the pt_valid functions.
+ * procfs_subr.c (1.116.20.1, the netbsd-10 pull-up of 1.117): allocvp,
+ * finding and locking the target process, the read/write dispatcher
+ * procfs_rw, and the pt_valid functions.
  */
 import type { Err } from '../emulator/errno.ts';
 import { err, isErr } from '../emulator/errno.ts';
@@ -48,9 +49,9 @@ export function procfsProcLock(mp: Mount, pid: number, notfound: 'ENOENT' | 'ESR
   return p;
 }
 
-/** procfs_proc_is_linux_compat: the *calling* LWP runs under a Linux emulation. */
+/** procfs_proc_is_linux_compat (procfs.h): the *calling* process's emulation name starts with "linux". */
 export function procfsProcIsLinuxCompat(ctx: Ctx): boolean {
-  return ctx.p.emul === 'linux';
+  return ctx.p.emul.startsWith('linux');
 }
 
 /** procfs_validfile: the process has a text vnode. */

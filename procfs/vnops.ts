@@ -1,5 +1,6 @@
 /**
- * procfs_vnops.c (1.230): lookup, getattr, access, open, close, read/write
+ * procfs_vnops.c (1.230; read as 1.229.4.1, its netbsd-10 pull-up, whose
+ * later `limits` and `sysvipc` entries are left out): lookup, getattr, access, open, close, read/write
  * through procfs_rw, readdir, readlink, inactive, reclaim, and the
  * operations procfs refuses. The proc_targets[] tables drive both lookup
  * and readdir.
@@ -533,8 +534,9 @@ export const procfsVnodeops: VnodeOps = {
 };
 
 /**
- * The vnode operations procfs refuses or ignores (procfs_vnodeop_entries),
- * with what they return; every one not listed is vn_default_error (EOPNOTSUPP).
+ * The vnode operations procfs refuses or ignores (procfs_vnodeop_entries,
+ * 1.229.4.1), with what they return. mmap has no entry there: it is
+ * vn_default_error (EOPNOTSUPP) like every operation the table leaves out.
  */
 export const PROCFS_OTHER_VOPS: Readonly<Record<string, Errno | 0>> = {
   create: 'EOPNOTSUPP', mknod: 'EOPNOTSUPP', remove: 'EOPNOTSUPP', rename: 'EOPNOTSUPP',
