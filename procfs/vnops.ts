@@ -1,9 +1,9 @@
 /**
  * procfs_vnops.c (1.230; read as 1.229.4.1, its netbsd-10 pull-up, whose
- * later `limits` and `sysvipc` entries are left out): lookup, getattr, access, open, close, read/write
- * through procfs_rw, readdir, readlink, inactive, reclaim, and the
- * operations procfs refuses. The proc_targets[] tables drive both lookup
- * and readdir.
+ * later `limits` and `sysvipc` entries are left out): lookup, getattr,
+ * access, open, close, read/write through procfs_rw, readdir, readlink,
+ * inactive, reclaim, and the operations procfs refuses. The proc_targets[]
+ * tables drive both lookup and readdir.
  */
 import type { Err, Errno } from '../emulator/errno.ts';
 import { err, isErr } from '../emulator/errno.ts';
