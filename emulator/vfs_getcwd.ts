@@ -36,7 +36,7 @@ export function getcwdCommon(k: Kernel, vp: Vnode, rootdir: Vnode | null): strin
 }
 
 /**
- * getcwd_common on a reclaimed vnode (vfs_getcwd.c 1.61): vcache_reclaim
+ * getcwd_common on a reclaimed vnode (vfs_getcwd.c 1.47.18.3): vcache_reclaim
  * purged its name-cache entries, so getcwd_getcache misses; a non-directory
  * is then ENOTDIR, and for a directory getcwd_scandir's first VOP_GETATTR
  * reaches deadfs's dead_default_error: EBADF.
