@@ -132,8 +132,9 @@ export function vrele(vp: Vnode): void {
 }
 
 /**
- * vcache_reclaim: VOP_RECLAIM, then the vnode belongs to deadfs (v_op =
- * dead_vnodeop_p, moved to dead_rootmount, VV_ROOT cleared, v_type kept).
+ * vcache_reclaim (vclean in the stored 1.37): VOP_RECLAIM, then the vnode
+ * belongs to deadfs (v_op = dead_vnodeop_p, so its tag, v_tag, is VT_NON;
+ * moved to dead_rootmount, VV_ROOT cleared, v_type and v_size kept).
  * `revoked` says others still hold it (they now see deadfs).
  */
 function vcacheReclaim(vp: Vnode, revoked: boolean): void {
