@@ -223,7 +223,10 @@ function checkPairs(doc: Document, pairs: Pair[], path: Seg[], open: Set<unknown
     if (!isScalar(pair.key) || typeof pair.key.value !== 'string') {
       const found = isScalar(pair.key) ? describe(pair.key.value) : 'a collection';
       const h = bracedHandle(isMap(pair.key) ? pair.key.toJSON() : undefined);
-      const hint = h === undefined ? '' : unquotedHandleHint(h);
+      const key = isScalar(pair.key) ? pair.key : undefined;
+      const source = typeof key?.source === 'string' ? key.source : '';
+      const hint = h !== undefined ? unquotedHandleHint(h)
+        : source !== '' ? ` (YAML reads ${source} as ${describe(key?.value)}: write "${source}" in quotes)` : '';
       const offset = rangeOf(pair.key)?.[0];
       const message = `expected a key name (a string), found ${found}${hint}`;
       return isScalar(pair.key) || offset === undefined

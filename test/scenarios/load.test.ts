@@ -487,6 +487,12 @@ describe('messages for people: did you mean, and the YAML traps', () => {
       'expected a key name (a string), found a collection (YAML reads an unquoted {a} as a map: write "{a}" in quotes)');
   });
 
+  it('hints at quoting an entry name that YAML read as a number', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc/self/fd }', '    expect: { entryTypes: { 0: REG } }'),
+      'steps[0].expect.entryTypes["0"]', 4, '0:',
+      'expected a key name (a string), found number 0 (YAML reads 0 as number 0: write "0" in quotes)');
+  });
+
   it('hints at quoting a mode that YAML read as a number', () => {
     const file = (mode: string) => doc('name: x', 'kernel:', '  files:', `    - { path: /tmp/a, type: file, mode: ${mode} }`, 'steps: [check: {}]');
     expectExact(file('0755'), 'kernel.files[0].mode', 4, '0755',
