@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { nowMs } from '../bin/clock.ts';
 import { BUG_NAMES, isBugName, type BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from './collect.ts';
+import { CONTRACT_REVISION, FORMAT_VERSION } from './format.ts';
 import { registerFuzzCommands } from './fuzz/cli.ts';
 import { exitStatus, runDocument, runFile, type FileReport } from './report.ts';
 import { scenarioJsonSchemaText } from './schema.ts';
@@ -87,7 +88,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .name('procfs-emu')
     .description('A deterministic emulator of NetBSD procfs: run scenarios, fuzz, shrink, replay.')
-    .version(VERSION, '--version')
+    .version(`${VERSION} (scenario format ${FORMAT_VERSION}, contract revision ${CONTRACT_REVISION})`, '--version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);

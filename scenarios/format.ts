@@ -1,7 +1,8 @@
 /**
- * The scenario format, version 1 (../shared/spec/scenario-format.md), as zod
- * schemas. They check shape, types, ranges and defaults; what needs the whole
- * file (handles, parent directories, pid against pidMax) is load.ts's job.
+ * The scenario format, version 1, contract revision 2 (docs/scenario-format.md),
+ * as zod schemas. They check shape, types, ranges and defaults; what needs the
+ * whole file (handles, parent directories, pid against pidMax, patterns) is
+ * load.ts's job.
  *
  * Every leaf carries an "expected ..." phrase as its error, so the loader can
  * say "expected <phrase>, found <what was there>".
@@ -9,9 +10,11 @@
 import { z } from 'zod';
 import { ERRNO_NAMES } from '../emulator/errno.ts';
 import { BUG_NAMES } from '../emulator/bugs.ts';
-import { VTYPES, type StepBody, type StepKind } from './types.ts';
+import { DTYPES, VTYPES, type StepBody, type StepKind } from './types.ts';
 
 export const FORMAT_VERSION = 1;
+/** The revision of the format's contract this engine implements (revision 2: readdir types, entryTypes, dataMatches). */
+export const CONTRACT_REVISION = 2;
 /** Engine limits (the contract lets each engine set its own). */
 export const FILE_BYTES_MAX = 1 << 20;
 export const STEPS_MAX = 10_000;
@@ -79,31 +82,65 @@ export const ErrnoSchema = z.enum(['any', ...ERRNO_NAMES], {
   error: 'a NetBSD errno name (EPERM, ENOENT, ...) or any',
 });
 export const VtypeSchema = oneOf(VTYPES);
+export const DtypeSchema = oneOf(DTYPES, `a d_type name without DT_ (${DTYPES.join(', ')})`);
 export const BugNameSchema = z.enum(BUG_NAMES, { error: `a bug name (${BUG_NAMES.join(', ')})` });
 
+export type TemplatePart = { text: string } | { ref: string };
+
+/** `{2}`, `{8,}`, `{8,16}` at the start: a regular-expression quantifier. */
+const QUANTIFIER_RE = /\{[0-9]+(,[0-9]*)?\}/y;
+
 /**
- * The handles a step string names with `{h}` (section 2), or why it is malformed:
- * `{{` and `}}` are literal braces; any other `{` or `}` must form `{name}`.
+ * A step string cut into literal text and `{h}` references (section 2), or why
+ * it is malformed: `{{` and `}}` are literal braces; any other `{` or `}` must
+ * form `{name}`. In a pattern (`dataMatches`) a `{` followed by a digit is
+ * literal too, with the rest of a quantifier such as `{2}` or `{8,16}`.
  */
-export function templateRefs(s: string): { refs: string[] } | { error: string } {
-  const refs: string[] = [];
+export function templateParts(s: string, pattern = false): { parts: TemplatePart[] } | { error: string } {
+  const parts: TemplatePart[] = [];
+  let text = '';
   const ref = /\{([a-z][a-z0-9_]*)\}/y;
   let i = 0;
   while (i < s.length) {
-    const c = s[i];
-    const doubled = (c === '{' || c === '}') && s[i + 1] === c;
-    if (doubled) i += 2;
-    else if (c === '}') return { error: `a lone "}" at index ${i} (write }} for a literal brace)` };
-    else if (c !== '{') i += 1;
-    else {
+    const c = s[i]!;
+    const next = s[i + 1] ?? '';
+    if ((c === '{' || c === '}') && next === c) {
+      text += c;
+      i += 2;
+    } else if (c === '}') {
+      return { error: `a lone "}" at index ${i} (write }} for a literal brace)` };
+    } else if (c !== '{') {
+      text += c;
+      i += 1;
+    } else if (pattern && /[0-9]/.test(next)) {
+      QUANTIFIER_RE.lastIndex = i;
+      const q = QUANTIFIER_RE.exec(s)?.[0] ?? '{';
+      text += q;
+      i += q.length;
+    } else {
       ref.lastIndex = i;
       const m = ref.exec(s);
       if (m === null) return { error: `a "{" at index ${i} that does not start a {handle} (write {{ for a literal brace)` };
-      refs.push(m[1]!);
+      if (text !== '') parts.push({ text });
+      text = '';
+      parts.push({ ref: m[1]! });
       i = ref.lastIndex;
     }
   }
-  return { refs };
+  if (text !== '') parts.push({ text });
+  return { parts };
+}
+
+/** The handles a step string names with `{h}`, or why it is malformed (see templateParts). */
+export function templateRefs(s: string, pattern = false): { refs: string[] } | { error: string } {
+  const t = templateParts(s, pattern);
+  if ('error' in t) return t;
+  return { refs: t.parts.flatMap((p) => ('ref' in p ? [p.ref] : [])) };
+}
+
+/** A template with each `{h}` replaced by `value(h)`. */
+export function fillTemplate(parts: readonly TemplatePart[], value: (handle: string) => string): string {
+  return parts.map((p) => ('ref' in p ? value(p.ref) : p.text)).join('');
 }
 
 // ---- kernel -------------------------------------------------------------
@@ -237,10 +274,15 @@ const STATVFS_RESULTS = {
   bsize: uint(), frsize: uint(), iosize: uint(), blocks: uint(), files: uint(),
   ffree: uint(), favail: uint(), namemax: uint(), fstype: str(),
 };
+/** procfs_mount's MNT_GETARGS copies pmnt_flags back as stored: any int (vfsops 1.114). */
+const GETARGS_RESULTS = { version: intOrRef(INT32_MIN, INT32_MAX), flags: intOrRef(INT32_MIN, INT32_MAX) };
+
+export const DataMatchesSchema = z.string({ error: 'a regular expression (a string)' });
+export const EntryTypesSchema = z.record(str(), DtypeSchema, { error: 'a map from entry name to d_type name' });
 
 type Results = Record<string, z.ZodType>;
 
-/** The result fields each kind may expect (section 4's last column). */
+/** The result fields each kind may expect (section 4's last column), and the checks on them. */
 const STEP_RESULTS: { [K in StepKind]: Results } = {
   spawn: PID_RESULT, fork: PID_RESULT, exec: {}, exit: {}, wait: PID_RESULT,
   setuid: {}, seteuid: {}, setgid: {}, setegid: {}, ptrace: {}, chdir: {}, chroot: {},
@@ -248,14 +290,29 @@ const STEP_RESULTS: { [K in StepKind]: Results } = {
   pipe: { fds: z.tuple([uint(), uint()], { error: 'a list of two integers [read, write]' }) },
   socket: FD_RESULT, kqueue: FD_RESULT, newfd: FD_RESULT,
   lstat: STAT_RESULTS, stat: STAT_RESULTS, fstat: STAT_RESULTS,
-  read: { data: latin1() }, write: { count: uint() }, readlink: { target: str() },
-  readdir: { entries: stringList(), entriesInclude: stringList() },
-  mount: {}, getargs: { version: uint(), flags: uint() }, unmount: {}, statvfs: STATVFS_RESULTS,
+  read: { data: latin1(), dataMatches: DataMatchesSchema }, write: { count: uint() }, readlink: { target: str() },
+  readdir: {
+    entries: stringList(),
+    types: z.array(DtypeSchema, { error: 'a list of d_type names' }),
+    entriesInclude: stringList(),
+    entryTypes: EntryTypesSchema,
+  },
+  mount: {}, getargs: GETARGS_RESULTS, unmount: {}, statvfs: STATVFS_RESULTS,
   modunload: {}, modload: {}, check: {},
 };
 
 /** Expect keys that are not result fields: they may stand beside any errno. */
 export const EXPECT_NON_RESULTS = ['errno', 'evicts', 'revokes'] as const;
+
+/** Expect keys that check a result field rather than being one: key -> the result they read. */
+export const RESULT_CHECKS: Readonly<Record<string, string>> = {
+  entriesInclude: 'entries', entryTypes: 'entries', dataMatches: 'data',
+};
+
+/** Each kind's result fields and checks (`expect` keys beside errno, evicts, revokes). */
+export const STEP_RESULT_KEYS = Object.fromEntries(
+  Object.entries(STEP_RESULTS).map(([k, r]) => [k, Object.keys(r)]),
+) as { [K in StepKind]: string[] };
 
 function expectSchema(results: Results) {
   const optional = Object.fromEntries(Object.entries(results).map(([k, s]) => [k, s.optional()]));

@@ -14,7 +14,8 @@ import { z } from 'zod';
 import { DEFAULT_ROOTFS } from '../emulator/rootfs.ts';
 import {
   DESCRIPTOR_FIELDS, EXPECT_NON_RESULTS, FILE_BYTES_MAX, HANDLE_RE, NESTING_MAX, PROCESS_BINDERS,
-  PROCESS_FIELDS, STEP_BODIES, STEP_EXPECTS, STEP_KINDS, ScenarioShellSchema, templateRefs,
+  PROCESS_FIELDS, RESULT_CHECKS, STEP_BODIES, STEP_EXPECTS, STEP_KINDS, STEP_RESULT_KEYS, ScenarioShellSchema,
+  fillTemplate, templateParts,
 } from './format.ts';
 import type { Expect, FileEntry, KernelSpec, Scenario, SourcePos, Step, StepKind } from './types.ts';
 
@@ -38,6 +39,8 @@ interface Issue {
   path: Path;
   message: string;
   at?: 'key';
+  /** Where it is, when `path` cannot say (a key that is not a string). */
+  offset?: number;
 }
 
 /** `file:line:column: path: message`, leaving out the parts that are unknown. */
@@ -102,7 +105,7 @@ function loadChecked(text: string, file: string): LoadResult {
   if (treeIssue !== undefined) return fail(src.locate([treeIssue]));
   const data: unknown = src.doc.toJS({ maxAliasCount: 1000 });
   const shaped = shapeScenario(data);
-  if ('issues' in shaped) return fail(src.locate(shaped.issues));
+  if ('issues' in shaped) return fail(src.locate(shaped.issues.map((iss) => withHint(iss, data, src))));
   const semantic = checkScenario(shaped.scenario);
   if (semantic.length > 0) return fail(src.locate(semantic));
   return { ok: true, scenario: shaped.scenario, stepPos: shaped.scenario.steps.map((_, i) => src.position(['steps', i])) };
@@ -151,8 +154,11 @@ function parseYaml(text: string): Parsed {
   const problem = first.errors[0] ?? first.warnings[0];
   if (problem !== undefined) {
     const path = pathAtOffset(first.contents, problem.pos[0], [], 0);
-    const message = problem.code === 'DUPLICATE_KEY' ? `duplicate key "${String(path[path.length - 1])}"` : `YAML: ${problem.message}`;
-    return { error: { ...at(problem.pos[0]), path: formatPath(path), message } };
+    const where = at(problem.pos[0]);
+    const message = problem.code === 'DUPLICATE_KEY'
+      ? `duplicate key "${String(path[path.length - 1])}"`
+      : `YAML: ${problem.message}${flowBraceHint(text.split(/\r?\n/)[where.line - 1] ?? '')}`;
+    return { error: { ...where, path: formatPath(path), message } };
   }
   return { doc: first, lines };
 }
@@ -173,6 +179,17 @@ function pathAtOffset(node: unknown, offset: number, path: Seg[], depth: number)
     if (i >= 0) return pathAtOffset(node.items[i], offset, [...path, i], depth + 1);
   }
   return path;
+}
+
+/**
+ * A hint for a YAML error on a line that holds an unquoted `{h}`: inside a flow
+ * map or list YAML takes its `{` for the start of a map.
+ */
+function flowBraceHint(line: string): string {
+  const unquoted = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, (q) => ' '.repeat(q.length));
+  const word = /(?:[^\s,[\]{}"']*\{[a-z][a-z0-9_]*\})+[^\s,[\]{}"']*/.exec(unquoted)?.[0];
+  if (word === undefined) return '';
+  return ` (a {handle} in a flow map or list must be quoted, or YAML reads its { as the start of a map: write "${word}")`;
 }
 
 function within(node: unknown, offset: number): boolean {
@@ -205,7 +222,16 @@ function checkPairs(doc: Document, pairs: Pair[], path: Seg[], open: Set<unknown
   for (const pair of pairs) {
     if (!isScalar(pair.key) || typeof pair.key.value !== 'string') {
       const found = isScalar(pair.key) ? describe(pair.key.value) : 'a collection';
-      return { path: [...path, keyName(pair)], at: 'key', message: `expected a key name (a string), found ${found}` };
+      const h = bracedHandle(isMap(pair.key) ? pair.key.toJSON() : undefined);
+      const key = isScalar(pair.key) ? pair.key : undefined;
+      const source = typeof key?.source === 'string' ? key.source : '';
+      const hint = h !== undefined ? unquotedHandleHint(h)
+        : source !== '' ? ` (YAML reads ${source} as ${describe(key?.value)}: write "${source}" in quotes)` : '';
+      const offset = rangeOf(pair.key)?.[0];
+      const message = `expected a key name (a string), found ${found}${hint}`;
+      return isScalar(pair.key) || offset === undefined
+        ? { path: [...path, keyName(pair)], at: 'key', message }
+        : { path, offset, message };
     }
     const issue = checkTree(doc, pair.value, [...path, pair.key.value], open);
     if (issue !== undefined) return issue;
@@ -237,6 +263,16 @@ class Source {
     return { ...where, path: formatPath(issue.path), message: issue.message };
   }
 
+  /** The source text of the scalar at `path` (`0755` for a number written so), if there is one. */
+  scalarSource(path: Path): string | undefined {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      node = this.child(node, seg)?.[0];
+    }
+    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  }
+
   position(path: Path): SourcePos {
     return this.lineColumn(this.offset({ path, message: '' }) ?? 0);
   }
@@ -248,6 +284,7 @@ class Source {
 
   /** The value (or key) at `path`; for a missing key, the map that lacks it. */
   private offset(issue: Issue): number | undefined {
+    if (issue.offset !== undefined) return issue.offset;
     let node: unknown = this.doc.contents;
     let key: unknown;
     for (const seg of issue.path) {
@@ -304,7 +341,7 @@ function shapeStep(raw: unknown, i: number, root: unknown): { step: Step } | { i
   const expect = STEP_EXPECTS[kind].safeParse(hasExpect ? fields.expect : {}, { error: genericPhrase });
   const issues = [
     ...(body.success ? [] : zodIssues(body.error.issues, [...base, kind], root, STEP_BODIES[kind])),
-    ...(expect.success ? [] : zodIssues(expect.error.issues, [...base, 'expect'], root, STEP_EXPECTS[kind])),
+    ...(expect.success ? [] : zodIssues(expect.error.issues, [...base, 'expect'], root, STEP_EXPECTS[kind], kind)),
   ];
   if (!body.success || !expect.success) return { issues };
   const step = { kind, ...body.data } as Step;
@@ -346,6 +383,44 @@ function normalizeExpect(e: Expect): Expect {
   return e.mode === undefined ? e : { ...e, mode: e.mode.padStart(4, '0') };
 }
 
+// ---- hints ------------------------------------------------------------------
+
+/**
+ * A hint for two YAML traps behind a wrong type: an unquoted `{h}` (YAML reads
+ * `fd: {m}` as a map) and a mode written as a number (`mode: 0755` is 755).
+ */
+function withHint(iss: Issue, data: unknown, src: Source): Issue {
+  if (iss.at === 'key' || !iss.message.startsWith('expected ')) return iss;
+  const value = valueAt(data, iss.path);
+  const h = bracedHandle(value);
+  if (h !== undefined) return { ...iss, message: iss.message + unquotedHandleHint(h) };
+  if (iss.path[iss.path.length - 1] === 'mode' && typeof value === 'number') {
+    return { ...iss, message: iss.message + numericModeHint(value, src.scalarSource(iss.path)) };
+  }
+  return iss;
+}
+
+/** `h` when `v` is what YAML makes of an unquoted `{h}`: a map with the one key h and no value. */
+function bracedHandle(v: unknown): string | undefined {
+  if (!isPlainMap(v)) return undefined;
+  const keys = Object.keys(v);
+  const [h] = keys;
+  return keys.length === 1 && HANDLE_RE.test(h!) && v[h!] === null ? h : undefined;
+}
+
+function unquotedHandleHint(h: string): string {
+  return ` (YAML reads an unquoted {${h}} as a map: write "{${h}}" in quotes)`;
+}
+
+function numericModeHint(n: number, source: string | undefined): string {
+  const digits = source !== undefined && /^[0-7]{3,4}$/.test(source) ? source
+    : Number.isInteger(n) && n >= 0 && n <= 0o7777 && source !== undefined && !/^[0-9]+$/.test(source) ? n.toString(8)
+    : undefined;
+  if (digits === undefined) return ' (write the mode as a quoted string of octal digits, such as "0755")';
+  const quoted = `"${digits.padStart(4, '0')}"`;
+  return ` (YAML reads ${source} as a number: write ${quoted} in quotes)`;
+}
+
 // ---- zod issues to messages ------------------------------------------------
 
 type ZodIssue = z.core.$ZodIssue;
@@ -366,25 +441,40 @@ const TYPE_PHRASES: Record<string, string> = {
   boolean: 'true or false', null: 'null',
 };
 
-function zodIssues(issues: readonly ZodIssue[], base: Path, root: unknown, schema: z.ZodType): Issue[] {
-  return issues.flatMap((iss) => zodIssue(iss, base, root, schema));
+/** `kind` is given for a step's expect map: its unknown keys get a word on which kinds have them. */
+function zodIssues(issues: readonly ZodIssue[], base: Path, root: unknown, schema: z.ZodType, kind?: StepKind): Issue[] {
+  return issues.flatMap((iss) => zodIssue(iss, base, root, schema, kind));
 }
 
-function zodIssue(iss: ZodIssue, base: Path, root: unknown, schema: z.ZodType): Issue[] {
+function zodIssue(iss: ZodIssue, base: Path, root: unknown, schema: z.ZodType, kind?: StepKind): Issue[] {
   const rel = iss.path as Seg[];
   const path = [...base, ...rel];
   if (iss.code === 'unrecognized_keys') {
     const known = knownKeys(schema, rel);
-    return iss.keys.map((k) => ({ path: [...path, k], at: 'key' as const, message: unknownKey(k, known) }));
+    const expectMap = kind !== undefined && rel.length === 0;
+    return iss.keys.map((k) => ({
+      path: [...path, k], at: 'key' as const,
+      message: expectMap ? unknownExpectKey(k, kind, known) : unknownKey(k, known),
+    }));
   }
   if (iss.code === 'invalid_union') {
     const branch = deeperBranch(iss.errors);
     if (branch !== undefined) {
       const inner = branch.map((b) => ({ ...b, path: [...rel, ...b.path] }) as ZodIssue);
-      return zodIssues(inner, base, root, schema);
+      return zodIssues(inner, base, root, schema, kind);
     }
   }
-  return [{ path, message: expectedFound(iss.message, root, path) }];
+  const found = valueAt(root, path);
+  const names = iss.code === 'invalid_value' && typeof found === 'string' ? iss.values.filter((v) => typeof v === 'string') : [];
+  return [{ path, message: expectedFound(iss.message, root, path) + nameSuggestion(found, names) }];
+}
+
+/** " (did you mean ...?)" for a misspelt errno, vtype, d_type or other name from a fixed list. */
+function nameSuggestion(found: unknown, names: readonly string[]): string {
+  if (typeof found !== 'string' || names.length === 0) return '';
+  const bare = found.replace(/^DT_/i, '');
+  if (bare !== found && names.includes(bare.toUpperCase())) return ` (d_type names are written without DT_: ${bare.toUpperCase()})`;
+  return didYouMean(found, names);
 }
 
 /** Of a union's branches, the only one that got past the type of the value itself. */
@@ -405,6 +495,16 @@ function expectedFound(phrase: string, root: unknown, path: Path): string {
 function unknownKey(key: string, known: readonly string[]): string {
   const list = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
   return `unknown key "${key}"${didYouMean(key, known)}${list}`;
+}
+
+/** An expect key this kind lacks; when other kinds have it, say which (`dataMatches` needs `data`). */
+function unknownExpectKey(key: string, kind: StepKind, known: readonly string[]): string {
+  const givers = STEP_KINDS.filter((k) => STEP_RESULT_KEYS[k].includes(key));
+  if (givers.length === 0 || didYouMean(key, known) !== '') return unknownKey(key, known);
+  const result = RESULT_CHECKS[key] ?? key;
+  const have = `${givers.join(', ')} ${givers.length === 1 ? 'has' : 'have'} one`;
+  const what = RESULT_CHECKS[key] === undefined ? `no ${result} result` : `no ${result} result for ${key} to check`;
+  return `unknown key "${key}": ${kind} has ${what} (${have}); expected one of ${known.join(', ')}`;
 }
 
 function valueAt(root: unknown, path: Path): unknown {
@@ -478,10 +578,18 @@ function childSchema(s: SchemaLike, seg: Seg): SchemaLike | undefined {
   return objectOf(s)?._zod.def.shape?.[String(seg)];
 }
 
-/** " (did you mean open?)" when one known name is within two edits of `word`. */
+/**
+ * " (did you mean open?)" when one known name is nearest to `word` (case aside)
+ * and within two edits of it (one for short names).
+ */
 function didYouMean(word: string, known: readonly string[]): string {
-  const near = known.filter((k) => editDistance(word, k) <= Math.min(2, Math.floor(k.length / 2)));
-  return near.length === 1 ? ` (did you mean ${near[0]}?)` : '';
+  const w = word.toLowerCase();
+  const scored = known
+    .map((k) => ({ k, d: editDistance(w, k.toLowerCase()) }))
+    .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 2)) && k !== word);
+  const best = Math.min(...scored.map(({ d }) => d));
+  const near = scored.filter(({ d }) => d === best);
+  return near.length === 1 ? ` (did you mean ${near[0]!.k}?)` : '';
 }
 
 function editDistance(a: string, b: string): number {
@@ -655,23 +763,53 @@ function useProblem(name: string, want: HandleKind, field: string, b: Binding | 
   return `"${name}" is a ${b.kind} handle (${origin}), but ${field} takes a ${want} handle`;
 }
 
-/** Every `{h}` in every string of the step names a handle bound before, or by this step's as. */
+/**
+ * Every `{h}` in every string of the step (map keys included, as in entryTypes)
+ * names a handle bound before, or by this step's as; a dataMatches pattern compiles.
+ */
 function checkTemplates(step: Step, i: number, handles: Handles, own: Set<string>): Issue[] {
   const { kind, expect, ...body } = step;
   const strings = [...stringsIn(body, ['steps', i, kind]), ...stringsIn(expect, ['steps', i, 'expect'])];
-  return strings.flatMap(([s, path]): Issue[] => {
-    const t = templateRefs(s);
-    if ('error' in t) return [{ path, message: `${t.error} in ${describe(s)}` }];
-    const missing = t.refs.find((h) => !handles.has(h) && !own.has(h));
-    if (missing === undefined) return [];
-    return [{ path, message: `"{${missing}}" names no handle bound by an earlier step or by this step's as` }];
+  return strings.flatMap(({ s, path, key }): Issue[] => {
+    const at = key ? { at: 'key' as const } : {};
+    const pattern = !key && path.length === 4 && path[2] === 'expect' && path[3] === 'dataMatches';
+    const t = templateParts(s, pattern);
+    if ('error' in t) return [{ path, ...at, message: `${t.error} in ${describe(s)}` }];
+    const missing = t.parts.find((p) => 'ref' in p && !handles.has(p.ref) && !own.has(p.ref));
+    if (missing !== undefined && 'ref' in missing) {
+      return [{ path, ...at, message: `"{${missing.ref}}" names no handle bound by an earlier step or by this step's as` }];
+    }
+    return pattern ? checkPattern(s, fillTemplate(t.parts, () => '0'), path) : [];
   });
 }
 
-function stringsIn(v: unknown, path: Path): [string, Path][] {
-  if (typeof v === 'string') return [[v, path]];
+/** dataMatches compiles as an ECMAScript regular expression with flag m (`{h}` stands in as 0). */
+function checkPattern(s: string, source: string, path: Path): Issue[] {
+  try {
+    new RegExp(source, 'm');
+    return [];
+  } catch (e) {
+    const why = /: ([^:]*)$/.exec((e as Error).message)?.[1] ?? (e as Error).message;
+    return [{ path, message: `expected a regular expression that compiles with flag m, found ${describe(s)} (${why})` }];
+  }
+}
+
+interface Found {
+  s: string;
+  path: Path;
+  /** The string is a map key. */
+  key: boolean;
+}
+
+function stringsIn(v: unknown, path: Path): Found[] {
+  if (typeof v === 'string') return [{ s: v, path, key: false }];
   if (Array.isArray(v)) return v.flatMap((x, j) => stringsIn(x, [...path, j]));
-  if (isPlainMap(v)) return Object.entries(v).flatMap(([k, x]) => stringsIn(x, [...path, k]));
+  if (isPlainMap(v)) {
+    return Object.entries(v).flatMap(([k, x]) => [
+      ...(/[{}]/.test(k) ? [{ s: k, path: [...path, k], key: true }] : []),
+      ...stringsIn(x, [...path, k]),
+    ]);
+  }
   return [];
 }
 
@@ -688,9 +826,13 @@ function checkResultsBesideErrno(step: Step, i: number): Issue[] {
   const e = step.expect;
   if (e?.errno === undefined || e.errno === 'any') return [];
   const results = Object.keys(e).filter((k) => !(EXPECT_NON_RESULTS as readonly string[]).includes(k));
-  return results.map((k) => ({
-    path: ['steps', i, 'expect', k],
-    at: 'key' as const,
-    message: `result field "${k}" cannot stand beside errno ${e.errno}: a failing step has no results (drop it, or use errno: any)`,
-  }));
+  return results.map((k) => {
+    const checked = RESULT_CHECKS[k];
+    const what = checked === undefined ? `result field "${k}"` : `"${k}" (a check on the ${checked} result)`;
+    return {
+      path: ['steps', i, 'expect', k],
+      at: 'key' as const,
+      message: `${what} cannot stand beside errno ${e.errno}: a failing step has no results (drop it, or use errno: any)`,
+    };
+  });
 }

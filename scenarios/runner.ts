@@ -15,6 +15,7 @@ import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
 import { Oracle } from './oracle.ts';
 import { executeStep, type Outcome } from './steps.ts';
+import { fillTemplate, templateParts } from './format.ts';
 import { vnodeName } from './names.ts';
 import type { Expect, Scenario, Step } from './types.ts';
 
@@ -156,8 +157,20 @@ function playStep(st: RunState, step: Step, oracle: Oracle | null): Played {
   }
 }
 
-/** Compare an outcome with `expect`: no errno means the step must succeed. */
+/**
+ * Compare an outcome with `expect`: no errno means the step must succeed. A `{h}`
+ * in `expect` whose handle has no value (its step failed) fails the step (section 2).
+ */
 function checkExpect(st: RunState, step: Step, out: Outcome, ev: StepEvents): string | null {
+  try {
+    return compareExpect(st, step, out, ev);
+  } catch (e) {
+    if (e instanceof UnboundHandle) return `expect: ${e.message}`;
+    throw e;
+  }
+}
+
+function compareExpect(st: RunState, step: Step, out: Outcome, ev: StepEvents): string | null {
   const x: Expect = step.expect ?? {};
   const got = 'errno' in out ? out.errno : null;
   if (x.errno === undefined && got !== null) return `expected success, got ${got}`;
@@ -185,7 +198,7 @@ function checkSet(what: string, want: string[] | undefined, got: string[], st: R
     (missing.length ? `; missing ${missing.join(', ')}` : '') + (extra.length ? `; unexpected ${extra.join(', ')}` : '');
 }
 
-const NON_RESULTS = new Set(['errno', 'evicts', 'revokes', 'entriesInclude']);
+const NON_RESULTS = new Set(['errno', 'evicts', 'revokes', 'entriesInclude', 'entryTypes', 'dataMatches']);
 
 function checkResults(st: RunState, x: Expect, r: Record<string, unknown>): string | null {
   for (const [field, wantRaw] of Object.entries(x)) {
@@ -196,12 +209,51 @@ function checkResults(st: RunState, x: Expect, r: Record<string, unknown>): stri
       return `${field}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
     }
   }
+  const entries = (r.entries as string[] | undefined) ?? [];
   if (x.entriesInclude !== undefined) {
-    const entries = (r.entries as string[] | undefined) ?? [];
     const missing = x.entriesInclude.map((n) => expandString(st, n)).filter((n) => !entries.includes(n));
     if (missing.length > 0) return `entriesInclude: ${missing.join(', ')} not in [${entries.join(', ')}]`;
   }
+  if (x.entryTypes !== undefined) {
+    const found = checkEntryTypes(st, x.entryTypes, entries, (r.types as string[] | undefined) ?? []);
+    if (found !== null) return found;
+  }
+  if (x.dataMatches !== undefined) return checkDataMatches(st, x.dataMatches, String(r.data ?? ''));
   return null;
+}
+
+/** entryTypes: every named entry is listed, and with that d_type (revision 2). */
+function checkEntryTypes(st: RunState, want: Record<string, string>, entries: string[], types: string[]): string | null {
+  for (const [rawName, type] of Object.entries(want)) {
+    const name = expandString(st, rawName);
+    const listed = entries.flatMap((e, i) => (e === name ? [types[i] ?? 'UNKNOWN'] : []));
+    if (listed.length === 0) return `entryTypes: ${name} not in [${entries.join(', ')}]`;
+    if (!listed.includes(type)) return `entryTypes: ${name} is listed as ${listed.join(', ')}, expected ${type}`;
+  }
+  return null;
+}
+
+/** dataMatches: the pattern, `{h}` expanded, compiled with flag m, matches somewhere in data (revision 2). */
+function checkDataMatches(st: RunState, pattern: string, data: string): string | null {
+  const source = expandPattern(st, pattern);
+  let re: RegExp;
+  try {
+    re = new RegExp(source, 'm');
+  } catch (e) {
+    return `dataMatches: /${source}/m does not compile: ${(e as Error).message}`;
+  }
+  return re.test(data) ? null : `dataMatches: /${source}/m does not match ${JSON.stringify(data)}`;
+}
+
+/** A dataMatches pattern with `{h}` expanded; `{` followed by a digit stays (a quantifier). */
+function expandPattern(st: RunState, pattern: string): string {
+  const t = templateParts(pattern, true);
+  if ('error' in t) throw new Error(`dataMatches: ${t.error} (the loader lets no such pattern through)`);
+  return fillTemplate(t.parts, (name) => {
+    const h = st.handles.get(name);
+    if (h === undefined) throw new UnboundHandle(name);
+    return String(h.kind === 'proc' ? h.pid : h.fd);
+  });
 }
 
 function normalizeExpected(st: RunState, field: string, v: unknown): unknown {
@@ -209,7 +261,7 @@ function normalizeExpected(st: RunState, field: string, v: unknown): unknown {
   if (Array.isArray(v)) return v.map((e) => normalizeExpected(st, field, e));
   if (typeof v === 'string') {
     const expanded = expandString(st, v);
-    if (field === 'data' || field === 'target' || field === 'fstype' || field === 'vtype' || field === 'entries') return expanded;
+    if (['data', 'target', 'fstype', 'vtype', 'entries', 'types'].includes(field)) return expanded;
     return /^\{[a-z][a-z0-9_]*\}$/.test(v) ? Number(expanded) : expanded;
   }
   return v;

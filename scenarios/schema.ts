@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  ByField, DescriptorRefSchema, ErrnoSchema, FileEntrySchema, HandleSchema, IdSchema, KernelSchema,
-  ModeSchema, MountArgsSchema, ProcessRefSchema, ProcfsMountSchema, STEP_BODIES, STEP_EXPECTS,
-  STEP_KINDS, UintOrRefSchema, VtypeSchema, scenarioSchema,
+  ByField, CONTRACT_REVISION, DataMatchesSchema, DescriptorRefSchema, DtypeSchema, EntryTypesSchema, ErrnoSchema,
+  FORMAT_VERSION, FileEntrySchema, HandleSchema, IdSchema, KernelSchema, ModeSchema, MountArgsSchema, ProcessRefSchema,
+  ProcfsMountSchema, STEP_BODIES, STEP_EXPECTS, STEP_KINDS, UintOrRefSchema, VtypeSchema, scenarioSchema,
 } from './format.ts';
 import type { StepKind } from './types.ts';
 
@@ -64,6 +64,9 @@ function registry() {
     [ModeSchema, 'mode', 'permission bits as 3 or 4 octal digits, quoted'],
     [ErrnoSchema, 'errno', 'a NetBSD <sys/errno.h> name, or any'],
     [VtypeSchema, 'vtype', 'a vnode type'],
+    [DtypeSchema, 'dtype', 'a directory entry type (d_type) without DT_'],
+    [EntryTypesSchema, 'entryTypes', 'entry name -> d_type name; each named entry must be listed with that type'],
+    [DataMatchesSchema, 'dataMatches', 'an ECMAScript regular expression (flag m) that must match somewhere in data; {h} expanded, { followed by a digit literal'],
     [UintOrRefSchema, 'uintOrRef', 'a non-negative integer, or a string that is exactly {handle}'],
     [IdSchema, 'id', 'a uid or gid, or a string that is exactly {handle}'],
     [DescriptorRefSchema, 'descriptorRef', 'a descriptor handle, an integer, or {handle}'],
@@ -99,8 +102,8 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   return {
     $schema,
     $id: SCHEMA_ID,
-    title: 'procfs-emu scenario, format 1',
-    description: 'A scenario: boots an emulated NetBSD kernel, plays steps, checks what comes out.',
+    title: `procfs-emu scenario, format ${FORMAT_VERSION}, contract revision ${CONTRACT_REVISION}`,
+    description: 'A scenario: boots an emulated NetBSD kernel, plays steps, checks what comes out. See docs/scenario-format.md.',
     ...rest,
   };
 }

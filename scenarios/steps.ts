@@ -11,6 +11,7 @@ import { exit1, wait } from '../emulator/kern_exit.ts';
 import { fork1, spawn } from '../emulator/kern_fork.ts';
 import { sysPtrace, sysSetid } from '../emulator/kern_prot.ts';
 import type { MountData } from '../emulator/mount.ts';
+import type { DirentType } from '../emulator/vnode.ts';
 import type { Proc } from '../emulator/proc.ts';
 import { sysClose, sysDup2, sysNewfile, sysPipe } from '../emulator/sys_descrip.ts';
 import type { Stat } from '../emulator/vfs_syscalls.ts';
@@ -21,7 +22,7 @@ import {
 import type { Oracle } from './oracle.ts';
 import type { RunState } from './runner.ts';
 import { UnboundHandle, expandString } from './runner.ts';
-import type { IntOrRef, MountArgs, NewfdType, Ref, Step } from './types.ts';
+import type { DtypeName, IntOrRef, MountArgs, NewfdType, Ref, Step } from './types.ts';
 
 export type Outcome = { errno: Errno } | { ok: Record<string, unknown> };
 
@@ -49,6 +50,11 @@ function wrap<T>(r: T | Err, f: (v: T) => Record<string, unknown>): Outcome {
 
 function none(e: Err | undefined): Outcome {
   return e === undefined ? ok() : { errno: e.errno };
+}
+
+/** A Dirent's d_type as the contract names it: without DT_ (revision 2). */
+function dtypeName(t: DirentType): DtypeName {
+  return t.slice(3) as DtypeName;
 }
 
 function statResult(s: Stat): Record<string, unknown> {
@@ -179,7 +185,9 @@ function doStep(st: RunState, step: Exclude<Step, { kind: 'spawn' }>, p: Proc, o
     case 'read': return wrap(sysRead(k, p, ref(st, step.fd), int(st, step.size), int(st, step.offset)), (data) => ({ data }));
     case 'write': return wrap(sysWrite(k, p, ref(st, step.fd), str(st, step.data), int(st, step.offset)), (count) => ({ count }));
     case 'readlink': return wrap(sysReadlink(k, p, str(st, step.path)), (target) => ({ target }));
-    case 'readdir': return wrap(sysReaddir(k, p, str(st, step.path)), (d) => ({ entries: d.map((e) => e.name) }));
+    case 'readdir': return wrap(sysReaddir(k, p, str(st, step.path)), (d) => ({
+      entries: d.map((e) => e.name), types: d.map((e) => dtypeName(e.type)),
+    }));
     case 'mount': {
       const data = mountData(st, step.args);
       const path = str(st, step.path);

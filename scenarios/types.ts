@@ -1,5 +1,6 @@
 /**
- * The in-memory form of a scenario (format version 1, ../shared/spec/scenario-format.md).
+ * The in-memory form of a scenario (format version 1, contract revision 2;
+ * docs/scenario-format.md).
  * The loader (load.ts) produces it from YAML/JSON with every default applied;
  * the runner (runner.ts) plays it; the fuzzer (fuzz/) generates it; the
  * writer (write.ts) prints it back as YAML. Strings keep their `{h}`
@@ -42,6 +43,10 @@ export interface KernelSpec {
 export const VTYPES = ['VNON', 'VREG', 'VDIR', 'VBLK', 'VCHR', 'VLNK', 'VSOCK', 'VFIFO', 'VBAD'] as const;
 export type VtypeName = (typeof VTYPES)[number];
 
+/** d_type names as the `types` result and `entryTypes` write them (<sys/dirent.h> without DT_). */
+export const DTYPES = ['UNKNOWN', 'FIFO', 'CHR', 'DIR', 'BLK', 'REG', 'LNK', 'SOCK', 'WHT'] as const;
+export type DtypeName = (typeof DTYPES)[number];
+
 /** `expect:` of a step. Result fields are compared exactly; absent = not checked. */
 export interface Expect {
   errno?: string; // a NetBSD errno name or 'any'
@@ -59,7 +64,12 @@ export interface Expect {
   data?: string;
   target?: string;
   entries?: string[];
+  types?: DtypeName[];
   entriesInclude?: string[];
+  /** Entry name (may hold `{h}`) -> its d_type name; each must be listed with that type. */
+  entryTypes?: Record<string, DtypeName>;
+  /** An ECMAScript pattern (flag m) that must match somewhere in `data`; `{h}` expanded, `{` + digit literal. */
+  dataMatches?: string;
   version?: IntOrRef;
   flags?: IntOrRef;
   bsize?: IntOrRef;

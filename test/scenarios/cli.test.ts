@@ -155,8 +155,10 @@ describe('emu run', () => {
     JSON.parse(r.out);
   });
 
-  it('--help for each command and --version', () => {
-    expect(emu('--version').out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  it('--help for each command and --version', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(emu('--version').out).toBe(`${version} (scenario format 1, contract revision 2)\n`);
     for (const c of ['run', 'schema', 'start']) {
       const r = emu(c, '--help');
       expect(r.code).toBe(0);

@@ -34,6 +34,12 @@ function expectInvalid(text: string, path: string, line: number, token: string |
   expect(e.message).toMatch(message);
 }
 
+/** As expectInvalid, with the whole message given exactly. */
+function expectExact(text: string, path: string, line: number, token: string | number, message: string): void {
+  expectInvalid(text, path, line, token, message);
+  expect(invalid(text).message).toBe(message);
+}
+
 const CONTRACT_EXAMPLE = doc(
   'name: a set-uid exec revokes a mem handle opened before it',
   'steps:',
@@ -228,10 +234,10 @@ describe('invalid scenarios: top level and types', () => {
   });
 
   it('rejects a mode written as a YAML number', () => {
-    expectInvalid(doc('name: x', 'kernel:', '  files:', '    - { path: /tmp/a, type: file, mode: 0600 }', 'steps: [check: {}]'),
-      'kernel.files[0].mode', 4, '0600', 'expected a string of 3 or 4 octal digits, found number 600');
-    expectInvalid(doc('name: x', 'steps:', '  - check: {}', '  - stat: { path: /tmp }', '    expect: { mode: 0o644 }'),
-      'steps[1].expect.mode', 5, '0o644', 'expected a string of 3 or 4 octal digits, found number 420');
+    expectExact(doc('name: x', 'kernel:', '  files:', '    - { path: /tmp/a, type: file, mode: 0600 }', 'steps: [check: {}]'),
+      'kernel.files[0].mode', 4, '0600', 'expected a string of 3 or 4 octal digits, found number 600 (YAML reads 0600 as a number: write "0600" in quotes)');
+    expectExact(doc('name: x', 'steps:', '  - check: {}', '  - stat: { path: /tmp }', '    expect: { mode: 0o644 }'),
+      'steps[1].expect.mode', 5, '0o644', 'expected a string of 3 or 4 octal digits, found number 420 (YAML reads 0o644 as a number: write "0644" in quotes)');
   });
 
   it('rejects wrong types and values out of range', () => {
@@ -262,7 +268,8 @@ describe('invalid scenarios: top level and types', () => {
 
   it('rejects an expect field the step kind does not produce', () => {
     expectInvalid(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { vtype: VREG }'),
-      'steps[0].expect.vtype', 4, 'vtype', /unknown key "vtype"; expected one of errno, evicts, revokes, fd/);
+      'steps[0].expect.vtype', 4, 'vtype',
+      'unknown key "vtype": open has no vtype result (lstat, stat, fstat have one); expected one of errno, evicts, revokes, fd');
   });
 
   it('rejects an unknown bug, or one listed twice', () => {
@@ -349,6 +356,156 @@ describe('invalid scenarios: kernel.files and mounts', () => {
   it('requires boot mounts on existing directories', () => {
     expectInvalid(doc('name: x', 'kernel: { procfs: [{ path: /nope }] }', 'steps: [check: {}]'),
       'kernel.procfs[0].path', 2, '/nope', 'mount point /nope is not a directory of the root file system');
+  });
+});
+
+describe('revision 2 keys: readdir types, entryTypes, dataMatches', () => {
+  it('loads types and entryTypes on readdir, and dataMatches on read, as written', () => {
+    const s = load(doc(
+      'name: rev2',
+      'steps:',
+      '  - spawn: { as: a }',
+      '  - readdir: { path: "/proc/{a}" }',
+      '    expect: { types: [DIR, DIR], entryTypes: { "0": LNK, status: REG, "{a}": DIR } }',
+      '  - open: { path: /etc/passwd, as: f }',
+      '  - read: { fd: f }',
+      "    expect: { dataMatches: '^{a} [0-9]{2}[a-z]{{8,16}} x{1,}$' }",
+    ));
+    expect(s.steps[1]!.expect).toEqual({ types: ['DIR', 'DIR'], entryTypes: { 0: 'LNK', status: 'REG', '{a}': 'DIR' } });
+    expect(s.steps[3]!.expect).toEqual({ dataMatches: '^{a} [0-9]{2}[a-z]{{8,16}} x{1,}$' });
+  });
+
+  it('rejects a d_type name that does not exist, in types and in entryTypes', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc }', '    expect: { types: [DIR, DT_LNK] }'),
+      'steps[0].expect.types[1]', 4, 'DT_LNK',
+      'expected a d_type name without DT_ (UNKNOWN, FIFO, CHR, DIR, BLK, REG, LNK, SOCK, WHT), found string "DT_LNK" (d_type names are written without DT_: LNK)');
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc }', '    expect: { entryTypes: { self: LINK } }'),
+      'steps[0].expect.entryTypes.self', 4, 'LINK',
+      'expected a d_type name without DT_ (UNKNOWN, FIFO, CHR, DIR, BLK, REG, LNK, SOCK, WHT), found string "LINK" (did you mean LNK?)');
+  });
+
+  it('rejects entryTypes that is not a map', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc }', '    expect: { entryTypes: [self] }'),
+      'steps[0].expect.entryTypes', 4, '[self]', 'expected a map from entry name to d_type name, found a list of 1 item');
+  });
+
+  it('checks the {h} in an entryTypes name, at the name', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc }', '    expect: { entryTypes: { "{b}": DIR } }'),
+      'steps[0].expect.entryTypes["{b}"]', 4, '"{b}"', '"{b}" names no handle bound by an earlier step or by this step\'s as');
+  });
+
+  it('rejects a dataMatches pattern that does not compile', () => {
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 0 }', "    expect: { dataMatches: '^(sh' }"),
+      'steps[0].expect.dataMatches', 4, "'^(sh'", 'expected a regular expression that compiles with flag m, found string "^(sh" (Unterminated group)');
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 0 }', "    expect: { dataMatches: 'a**' }"),
+      'steps[0].expect.dataMatches', 4, "'a**'", 'expected a regular expression that compiles with flag m, found string "a**" (Nothing to repeat)');
+  });
+
+  it('rejects dataMatches on a step kind that has no data result', () => {
+    expectExact(doc('name: x', 'steps:', '  - readlink: { path: /proc/self }', "    expect: { dataMatches: '^[0-9]+$' }"),
+      'steps[0].expect.dataMatches', 4, 'dataMatches',
+      'unknown key "dataMatches": readlink has no data result for dataMatches to check (read has one); expected one of errno, evicts, revokes, target');
+  });
+
+  it('checks the {h} of a pattern: unknown handles and lone braces are invalid, { + digit is not', () => {
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 0 }', "    expect: { dataMatches: '^{p} ' }"),
+      'steps[0].expect.dataMatches', 4, "'^{p}", '"{p}" names no handle bound by an earlier step or by this step\'s as');
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 0 }', "    expect: { dataMatches: 'a{,2}' }"),
+      'steps[0].expect.dataMatches', 4, "'a{,2}'", 'a "{" at index 1 that does not start a {handle} (write {{ for a literal brace) in string "a{,2}"');
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 0 }', "    expect: { dataMatches: '\\}' }"),
+      'steps[0].expect.dataMatches', 4, "'\\}'", 'a lone "}" at index 1 (write }} for a literal brace) in string "\\\\}"');
+    // Outside dataMatches a { followed by a digit is still an error.
+    expectExact(doc('name: x', 'steps:', '  - open: { path: "/tmp/{2}" }'),
+      'steps[0].open.path', 3, '"/tmp', 'a "{" at index 5 that does not start a {handle} (write {{ for a literal brace) in string "/tmp/{2}"');
+  });
+
+  it('rejects entriesInclude, entryTypes and dataMatches beside an errno, as result fields', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /nope }', '    expect: { errno: ENOENT, entryTypes: { a: DIR } }'),
+      'steps[0].expect.entryTypes', 4, 'entryTypes',
+      '"entryTypes" (a check on the entries result) cannot stand beside errno ENOENT: a failing step has no results (drop it, or use errno: any)');
+    expectExact(doc('name: x', 'steps:', '  - read: { fd: 9 }', "    expect: { errno: EBADF, dataMatches: 'x' }"),
+      'steps[0].expect.dataMatches', 4, 'dataMatches',
+      '"dataMatches" (a check on the data result) cannot stand beside errno EBADF: a failing step has no results (drop it, or use errno: any)');
+    load(doc('name: x', 'steps:', '  - read: { fd: 9 }', "    expect: { errno: any, dataMatches: 'x' }"));
+  });
+
+  it('takes any int as an expected getargs version or flags (procfs_mount stores flags unchecked)', () => {
+    load(doc('name: x', 'steps:', '  - getargs: { path: /proc }', '    expect: { version: 1, flags: -1 }'));
+    expectExact(doc('name: x', 'steps:', '  - getargs: { path: /proc }', '    expect: { flags: 2147483648 }'),
+      'steps[0].expect.flags', 4, '2147483648',
+      'expected an integer from -2147483648 to 2147483647 or a "{handle}" string, found number 2147483648');
+  });
+});
+
+describe('messages for people: did you mean, and the YAML traps', () => {
+  it('suggests the nearest errno, case aside', () => {
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { errno: ENOENTT }'),
+      'steps[0].expect.errno', 4, 'ENOENTT', 'expected a NetBSD errno name (EPERM, ENOENT, ...) or any, found string "ENOENTT" (did you mean ENOENT?)');
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { errno: eacces }'),
+      'steps[0].expect.errno', 4, 'eacces', 'expected a NetBSD errno name (EPERM, ENOENT, ...) or any, found string "eacces" (did you mean EACCES?)');
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { errno: EACCESS }'),
+      'steps[0].expect.errno', 4, 'EACCESS', 'expected a NetBSD errno name (EPERM, ENOENT, ...) or any, found string "EACCESS" (did you mean EACCES?)');
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { errno: EXYZZY }'),
+      'steps[0].expect.errno', 4, 'EXYZZY', 'expected a NetBSD errno name (EPERM, ENOENT, ...) or any, found string "EXYZZY"');
+  });
+
+  it('suggests the nearest vtype', () => {
+    expectExact(doc('name: x', 'steps:', '  - stat: { path: /x }', '    expect: { vtype: DIR }'),
+      'steps[0].expect.vtype', 4, 'DIR', 'expected one of VNON, VREG, VDIR, VBLK, VCHR, VLNK, VSOCK, VFIFO, VBAD, found string "DIR" (did you mean VDIR?)');
+    expectExact(doc('name: x', 'steps:', '  - stat: { path: /x }', '    expect: { vtype: vlnk }'),
+      'steps[0].expect.vtype', 4, 'vlnk', 'expected one of VNON, VREG, VDIR, VBLK, VCHR, VLNK, VSOCK, VFIFO, VBAD, found string "vlnk" (did you mean VLNK?)');
+  });
+
+  it('suggests the nearest expect key, and says which kinds have a result this kind lacks', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc }', '    expect: { entriesIncludes: [self] }'),
+      'steps[0].expect.entriesIncludes', 4, 'entriesIncludes',
+      'unknown key "entriesIncludes" (did you mean entriesInclude?); expected one of errno, evicts, revokes, entries, types, entriesInclude, entryTypes');
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x }', '    expect: { evict: [] }'),
+      'steps[0].expect.evict', 4, 'evict', 'unknown key "evict" (did you mean evicts?); expected one of errno, evicts, revokes, fd');
+    expectExact(doc('name: x', 'steps:', '  - readlink: { path: /x }', '    expect: { entries: [] }'),
+      'steps[0].expect.entries', 4, 'entries',
+      'unknown key "entries": readlink has no entries result (readdir has one); expected one of errno, evicts, revokes, target');
+  });
+
+  it('hints at quoting a {h} that YAML read as the start of a flow map', () => {
+    expectExact(doc('name: x', 'steps:', '  - spawn: { as: a }', '  - open: { path: /proc/{a}/mem }'),
+      'steps[1].open.path', 4, '{a}',
+      'YAML: Unexpected flow-map-start at node end (a {handle} in a flow map or list must be quoted, or YAML reads its { as the start of a map: write "/proc/{a}/mem")');
+    expectExact(doc('name: x', 'steps:', '  - spawn: { as: a }', '  - readdir: { path: "/proc/{a}" }', '    expect: { entries: [., .., {a}x] }'),
+      'steps[1].expect.entries[2]', 5, 'x]',
+      'YAML: Unexpected scalar at node end (a {handle} in a flow map or list must be quoted, or YAML reads its { as the start of a map: write "{a}x")');
+  });
+
+  it('hints at quoting a {h} that YAML read as a map, as a value or as a key', () => {
+    expectExact(doc('name: x', 'steps:', '  - open: { path: /x, as: m }', '  - close: { fd: {m} }'),
+      'steps[1].close.fd', 4, '{m}',
+      'expected a descriptor handle, an integer or a "{handle}" string, found a map (YAML reads an unquoted {m} as a map: write "{m}" in quotes)');
+    expectExact(doc('name: x', 'steps:', '  - spawn: { as: a }', '  - stat:', '      path: {a}'),
+      'steps[1].stat.path', 5, '{a}', 'expected a string, found a map (YAML reads an unquoted {a} as a map: write "{a}" in quotes)');
+    expectExact(doc('name: x', 'steps:', '  - spawn: { as: a }', '  - readdir: { path: /proc }', '    expect: { entryTypes: { {a}: DIR } }'),
+      'steps[1].expect.entryTypes', 5, '{a}',
+      'expected a key name (a string), found a collection (YAML reads an unquoted {a} as a map: write "{a}" in quotes)');
+  });
+
+  it('hints at quoting an entry name that YAML read as a number', () => {
+    expectExact(doc('name: x', 'steps:', '  - readdir: { path: /proc/self/fd }', '    expect: { entryTypes: { 0: REG } }'),
+      'steps[0].expect.entryTypes["0"]', 4, '0:',
+      'expected a key name (a string), found number 0 (YAML reads 0 as number 0: write "0" in quotes)');
+  });
+
+  it('hints at quoting a mode that YAML read as a number', () => {
+    const file = (mode: string) => doc('name: x', 'kernel:', '  files:', `    - { path: /tmp/a, type: file, mode: ${mode} }`, 'steps: [check: {}]');
+    expectExact(file('0755'), 'kernel.files[0].mode', 4, '0755',
+      'expected a string of 3 or 4 octal digits, found number 755 (YAML reads 0755 as a number: write "0755" in quotes)');
+    expectExact(file('644'), 'kernel.files[0].mode', 4, '644',
+      'expected a string of 3 or 4 octal digits, found number 644 (YAML reads 644 as a number: write "0644" in quotes)');
+    expectExact(file('0o4755'), 'kernel.files[0].mode', 4, '0o4755',
+      'expected a string of 3 or 4 octal digits, found number 2541 (YAML reads 0o4755 as a number: write "4755" in quotes)');
+    expectExact(file('999'), 'kernel.files[0].mode', 4, '999',
+      'expected a string of 3 or 4 octal digits, found number 999 (write the mode as a quoted string of octal digits, such as "0755")');
+    expectExact(doc('name: x', 'steps:', '  - stat: { path: /tmp }', '    expect: { mode: 1777 }'),
+      'steps[0].expect.mode', 4, '1777',
+      'expected a string of 3 or 4 octal digits, found number 1777 (YAML reads 1777 as a number: write "1777" in quotes)');
   });
 });
 
