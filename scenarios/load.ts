@@ -18,6 +18,7 @@ import {
   fillTemplate, templateParts,
 } from './format.ts';
 import type { Expect, FileEntry, KernelSpec, Scenario, SourcePos, Step, StepKind } from './types.ts';
+import { compilePattern } from './pattern.ts';
 
 export interface InvalidError {
   file: string;
@@ -785,13 +786,10 @@ function checkTemplates(step: Step, i: number, handles: Handles, own: Set<string
 
 /** dataMatches compiles as an ECMAScript regular expression with flag m (`{h}` stands in as 0). */
 function checkPattern(s: string, source: string, path: Path): Issue[] {
-  try {
-    new RegExp(source, 'm');
-    return [];
-  } catch (e) {
-    const why = /: ([^:]*)$/.exec((e as Error).message)?.[1] ?? (e as Error).message;
-    return [{ path, message: `expected a regular expression that compiles with flag m, found ${describe(s)} (${why})` }];
-  }
+  const re = compilePattern(source);
+  if (re instanceof RegExp) return [];
+  const why = /: ([^:]*)$/.exec(re.error)?.[1] ?? re.error;
+  return [{ path, message: `expected a regular expression that compiles with flag m, found ${describe(s)} (${why})` }];
 }
 
 interface Found {

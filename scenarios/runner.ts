@@ -14,6 +14,7 @@ import type { RootfsEntry } from '../emulator/rootfs.ts';
 import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
 import { Oracle } from './oracle.ts';
+import { compilePattern } from './pattern.ts';
 import { executeStep, type Outcome } from './steps.ts';
 import { fillTemplate, templateParts } from './format.ts';
 import { vnodeName } from './names.ts';
@@ -236,12 +237,8 @@ function checkEntryTypes(st: RunState, want: Record<string, string>, entries: st
 /** dataMatches: the pattern, `{h}` expanded, compiled with flag m, matches somewhere in data (revision 2). */
 function checkDataMatches(st: RunState, pattern: string, data: string): string | null {
   const source = expandPattern(st, pattern);
-  let re: RegExp;
-  try {
-    re = new RegExp(source, 'm');
-  } catch (e) {
-    return `dataMatches: /${source}/m does not compile: ${(e as Error).message}`;
-  }
+  const re = compilePattern(source);
+  if (!(re instanceof RegExp)) return `dataMatches: /${source}/m does not compile: ${re.error}`;
   return re.test(data) ? null : `dataMatches: /${source}/m does not match ${JSON.stringify(data)}`;
 }
 

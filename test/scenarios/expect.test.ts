@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatInvalid, loadScenarioText } from '../../scenarios/load.ts';
 import { runScenario, type RunResult } from '../../scenarios/runner.ts';
+import { compilePattern } from '../../scenarios/pattern.ts';
 
 const doc = (...lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -150,5 +151,17 @@ describe('a {h} in expect whose handle has no value', () => {
       '    expect: { errno: ENOENT }',
       '  - readdir: { path: /proc }',
       '    expect: { entryTypes: { "{a}": DIR } }');
+  });
+});
+
+describe('dataMatches stays bounded', () => {
+  it('a catastrophic pattern ((a+)+b on 40 a) answers no match instead of backtracking for minutes', () => {
+    const re = compilePattern('(a+)+b');
+    expect(re).toBeInstanceOf(RegExp);
+    expect((re as RegExp).test('a'.repeat(40))).toBe(false);
+    expect((re as RegExp).test('a'.repeat(40) + 'b')).toBe(true);
+  });
+  it('reports what does not compile', () => {
+    expect(compilePattern('(')).toEqual({ error: expect.stringContaining('Unterminated group') });
   });
 });
