@@ -6,12 +6,12 @@
  * the sources just before); `npm pack` itself runs the checked build.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerFiles } from './lock.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,12 +41,13 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
   return r.stdout;
 }
 
+let tmp = '';
 let consumer = '';
 let packed: { filename: string; files: { path: string }[] } = { filename: '', files: [] };
 
 beforeAll(() => {
   ok(sh(process.execPath, [join(ROOT, 'bin', 'build.mjs'), '--no-check'], ROOT), 'build');
-  const tmp = mkdtempSync(join(tmpdir(), 'procfs-emu-consumer-'));
+  tmp = mkdtempSync(join(tmpdir(), 'procfs-emu-consumer-'));
   const out = ok(sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], ROOT), 'npm pack');
   packed = (JSON.parse(out) as typeof packed[])[0]!;
   consumer = join(tmp, 'consumer');
@@ -60,6 +61,10 @@ beforeAll(() => {
   writeFileSync(join(consumer, 'pass.yaml'), PASSING);
   writeFileSync(join(consumer, 'fail.yaml'), FAILING);
 }, 120_000);
+
+afterAll(() => {
+  if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+});
 
 describe('the packed tarball', () => {
   it('ships dist/ (.js and .d.ts), the bin, docs, README, LICENSE and the schema; no sources, tests or benchmarks', () => {
