@@ -7,6 +7,7 @@
  * itself is `procfs-emu/scenarios`.
  */
 import type { BugName } from '../emulator/bugs.ts';
+import { BUILT_FILE } from './builder.ts';
 import { collectScenarioFiles } from './collect.ts';
 import { runCampaignInline } from './fuzz/campaign.ts';
 import type { CampaignHooks, CampaignOptions, RunFailure } from './fuzz/campaign.ts';
@@ -68,7 +69,7 @@ export function runLoaded(l: LoadResult, opts: RunOptions & { file?: string } = 
     const f: FileReport['failures'][number] = { message: e.message, path: e.path, ...(e.line === undefined ? {} : { line: e.line }), ...(e.column === undefined ? {} : { column: e.column }) };
     return { file: e.file, name: '', status: 'invalid', failures: [f], detail: [formatInvalid(e)], trace: [] };
   }
-  const file = opts.file ?? '<built>';
+  const file = opts.file ?? BUILT_FILE;
   const s = l.scenario;
   const r = runScenario(s, { trace: true, bugs: opts.bugs ?? [] });
   if (r.failure === null) return { file, name: s.name, status: 'pass', failures: [], detail: [], trace: r.trace };
