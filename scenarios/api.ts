@@ -61,7 +61,7 @@ export function runFiles(paths: string | readonly string[], opts: RunOptions = {
 /**
  * runLoaded: run a scenario already loaded (from text, or built in code) into
  * the report runFile gives for a file. `file` labels it in the report
- * (default: the loader's file name, or `<built>` for buildScenario's).
+ * (default `<built>`; an invalid result keeps the loader's file name).
  */
 export function runLoaded(l: LoadResult, opts: RunOptions & { file?: string } = {}): FileReport {
   if (!l.ok) {
