@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The package's bin: the same program as `npm run -s emu --`.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../scenarios/cli.ts');
+// The package's bin: the compiled command line (`npm run build` writes dist/).
+// In the repository, `npm run -s emu --` runs the same program from the sources.
+import '../dist/scenarios/cli.js';

@@ -15,14 +15,22 @@ import type { FromWorker, ToWorker } from './worker.ts';
 const CHUNK_RUNS = 8;
 
 /**
- * A worker running worker.ts. Worker threads do not inherit the TypeScript
- * loader of the main thread, so each registers tsx itself first.
+ * What a worker thread loads, chosen by the pool's own module URL: beside a
+ * compiled pool.js (dist/, plain node) the compiled worker.js; beside pool.ts
+ * (the repository, under tsx or vitest) worker.ts, with tsx registered in the
+ * thread first, since worker threads do not inherit the main thread's loader.
  */
+export function workerEntry(poolUrl: string): { url: string; tsx: boolean } {
+  const tsx = new URL(poolUrl).pathname.endsWith('.ts');
+  return { url: new URL(tsx ? './worker.ts' : './worker.js', poolUrl).href, tsx };
+}
+
 function startWorker(): Worker {
+  const w = workerEntry(import.meta.url);
+  if (!w.tsx) return new Worker(new URL(w.url));
   const req = createRequire(import.meta.url);
   const tsx = pathToFileURL(req.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(w.url)}); });`;
   return new Worker(code, { eval: true });
 }
 
