@@ -1,7 +1,9 @@
 /**
  * Resource limits (sys/kern/kern_resource.c, sys/sys/resource.h): the table
  * every process carries (p_limit->pl_rlimit), limit0 as proc0_init sets it
- * (kern_proc.c 1.263 with uvm_init_limits), and lim_copy for fork.
+ * (kern_proc.c 1.263 with uvm_init_limits). fork1 shares the parent's
+ * table (lim_addref); lim_copy is only for a table made writeable by
+ * setrlimit, which the fixture has not, so frozen shared tables model both.
  */
 
 /** RLIMIT_* (sys/sys/resource.h): the index of each limit in the table. */
@@ -71,11 +73,6 @@ export function limit0(maxproc: number, maxfiles: number): Plimit {
   t[RLIMIT.STACK] = rl(DFLSSIZ, MAXSSIZ);
   t[RLIMIT.DATA] = rl(DFLDSIZ, MAXDSIZ);
   return Object.freeze(t);
-}
-
-/** lim_copy: the same limits in a table of the child's own (fork1 shares it until one is written). */
-export function limCopy(lim: Plimit): Plimit {
-  return Object.freeze([...lim]);
 }
 
 /** p_rlimit[which] of a limit table. */
