@@ -104,18 +104,26 @@ function procFree(k: Kernel, z: Proc): void {
 }
 
 /**
- * waitpid(2) with WNOHANG (find_stopped_child): `child` undefined or
- * WAIT_ANY (-1) means any child (P_ALL), else that pid (P_PID). ECHILD when
- * there are no children, or when the pid is not one of them; 0 while no
- * matching child is a zombie; else the first zombie on p_children, which
- * exit1 put at the head (the most recent to exit), reaped.
+ * waitpid(2) with WNOHANG (do_sys_wait, find_stopped_child, match_process):
+ * `child` undefined or WAIT_ANY (-1) is P_ALL, any child; 0 is the caller's
+ * own process group (WAIT_MYPGRP), another negative number the group -child
+ * (P_PGID); a positive one that pid (P_PID). ECHILD when no child matches; 0
+ * while none of the matching ones is a zombie; else the first zombie on
+ * p_children, which exit1 put at the head (the most recent to exit), reaped.
  */
 export function wait(k: Kernel, p: Proc, child?: number): number | Err {
-  const any = child === undefined || child === WAIT_ANY;
-  const candidates = any ? p.children : p.children.filter((c) => c.pid === child);
+  const candidates = p.children.filter(waitMatch(p, child));
   if (candidates.length === 0) return err('ECHILD');
   const z = candidates.find((c) => c.stat === 'SZOMB');
   if (z === undefined) return 0;
   procFree(k, z);
   return z.pid;
+}
+
+/** match_process: which children a waitpid pid argument names. */
+function waitMatch(p: Proc, child: number | undefined): (c: Proc) => boolean {
+  if (child === undefined || child === WAIT_ANY) return () => true;
+  if (child === 0) return (c) => c.pgid === p.pgid;
+  if (child < 0) return (c) => c.pgid === -child;
+  return (c) => c.pid === child;
 }

@@ -101,6 +101,7 @@ export function spawn(k: Kernel, uid: number, gid: number, path: string, pidReq?
     return pid;
   }
   const c = k.procCreate(pid, cred, init, false);
+  c.pgid = pid; // init's getty runs setsid(); login and the shell keep that session and group
   procSetImage(c, img, [img.path]);
   c.cwd = k.rootvnode;
   vref(c.cwd);

@@ -161,6 +161,7 @@ export class Kernel {
     const p = new ProcClass(pid, cred, system);
     p.parent = parent;
     p.limit = parent === null ? this.limit0 : parent.limit;
+    p.pgid = parent === null ? 0 : parent.pgid; // fork1: LIST_INSERT_AFTER(p1, p2, p_pglist)
     p.startTick = this.ticks;
     if (parent !== null) parent.children.unshift(p);
     this.pidTable.set(pid, p);

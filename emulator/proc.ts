@@ -15,6 +15,8 @@ export class Proc {
   parent: Proc | null = null;
   /** p_children, newest first (fork1 inserts at the head). */
   children: Proc[] = [];
+  /** p_pgrp's pg_id: the parent's after fork; a spawned process leads its own (login's session). */
+  pgid = 0;
   /** PK_SUGID in p_flag. */
   sugid = false;
   /** PSL_TRACED: the tracing process, or null. */

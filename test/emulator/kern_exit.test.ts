@@ -155,3 +155,24 @@ describe('exit1', () => {
     expect(seen).toEqual([true, 'x', 'SDYING', true, 0, null]);
   });
 });
+
+describe('wait by process group (do_sys_wait: 0 and -pgid are P_PGID)', () => {
+  it('0 is the caller\'s own group, -g the group g; a forked child is in its parent\'s group, a spawned process leads its own', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    expect(p.pgid).toBe(p.pid);
+    const c = must(E.fork1(k, p));
+    expect(c.pgid).toBe(p.pid);
+    E.exit1(k, c, 0);
+    expect(outcome(E.wait(k, p, -(p.pid + 1)))).toBe('ECHILD');
+    expect(E.wait(k, p, 0)).toBe(c.pid);
+    const d = must(E.fork1(k, p));
+    E.exit1(k, d, 0);
+    expect(E.wait(k, p, -p.pid)).toBe(d.pid);
+    const q = spawnAs(k, 1000, 100);
+    E.exit1(k, q, 0);
+    expect(outcome(E.wait(k, k.initproc, q.pid + 1000))).toBe('ECHILD');
+    expect(outcome(E.wait(k, k.initproc, 0))).toBe('ECHILD'); // every child of init leads its own group
+    expect(E.wait(k, k.initproc, -q.pid)).toBe(q.pid);
+  });
+});
