@@ -1,6 +1,7 @@
 /**
- * Files and descriptor tables (sys/sys/file.h, sys/kern/kern_descrip.c):
- * every DTYPE, lowest-free numbers, close, dup2, fork copies, close-on-exec.
+ * Files and descriptor tables (sys/sys/file.h, sys/sys/filedesc.h,
+ * sys/kern/kern_descrip.c 1.228.2.1): every DTYPE, the table's slots and how
+ * it grows (fd_alloc, fd_tryexpand) and what fork copies (fd_copy).
  */
 import type { Cred } from './cred.ts';
 import type { Vnode } from './vnode.ts';
@@ -48,37 +49,58 @@ export interface FdSlot {
   cloexec: boolean;
 }
 
-/** NDFILE: a new table's slots; it doubles when full. */
+/** NDFILE (sys/filedesc.h): the slots of a new table (fd_dtbuiltin). */
 export const NDFILE = 20;
-/** The descriptor limit (min(RLIMIT_NOFILE, maxfiles)) the fixture applies. */
-export const FD_LIMIT = 1024;
+/** NDEXTENT (sys/filedesc.h): the size of the first expansion; later ones double. */
+export const NDEXTENT = 50;
 
-/** struct filedesc / fdtab: slot i is descriptor i. */
+/** fd_alloc's answer: a slot, no room below the limit (EMFILE), or room after an expansion (ENOSPC). */
+export type FdAllocResult = number | 'EMFILE' | 'ENOSPC';
+
+/** struct filedesc / fdtab: slot i is descriptor i; `nfiles` slots exist (dt_nfiles). */
 export class FdTable {
+  /** dt_ff: slot i holds descriptor i; trailing free slots are trimmed, so length - 1 is fd_lastfile. */
   slots: (FdSlot | undefined)[] = [];
-  /** dt_nfiles: the table's size, NDFILE then doubling. */
+  /** dt_nfiles: the table's size, NDFILE, then NDEXTENT, then doubling (fd_tryexpand). */
   nfiles = NDFILE;
 
   get(fd: number): FdSlot | undefined {
-    return Number.isInteger(fd) && fd >= 0 ? this.slots[fd] : undefined;
+    return Number.isInteger(fd) && fd >= 0 && fd < this.nfiles ? this.slots[fd] : undefined;
   }
 
-  /** fd_alloc: the lowest free number, growing the table; -1 past FD_LIMIT. */
-  lowestFree(): number {
-    for (let i = 0; i < FD_LIMIT; i++) if (this.slots[i] === undefined) return i;
-    return -1;
+  /** fd_lastfile: the highest open descriptor, -1 when none is. */
+  get lastfile(): number {
+    return this.slots.length - 1;
   }
 
-  /** Put `file` in slot fd (which must be free), taking a count on it. */
+  /**
+   * fd_alloc: the lowest free slot at or above `want` below min(dt_nfiles,
+   * lim); none there gives EMFILE when the table already has `lim` slots,
+   * else ENOSPC (the caller expands and retries).
+   */
+  alloc(want: number, lim: number): FdAllocResult {
+    const last = Math.min(this.nfiles, lim);
+    for (let i = Math.max(want, 0); i < last; i++) if (this.slots[i] === undefined) return i;
+    return this.nfiles >= lim ? 'EMFILE' : 'ENOSPC';
+  }
+
+  /** fd_tryexpand: to NDEXTENT from the built-in table, then twice the size. */
+  tryexpand(): void {
+    this.nfiles = this.nfiles < NDEXTENT ? NDEXTENT : 2 * this.nfiles;
+  }
+
+  /** fd_affix: put `file` in slot fd (inside the table, free), taking a count on it. */
   install(fd: number, file: File, cloexec: boolean): void {
-    while (fd >= this.nfiles) this.nfiles *= 2;
+    if (!Number.isInteger(fd) || fd < 0 || fd >= this.nfiles || this.slots[fd] !== undefined) {
+      throw new Error(`fd_affix: slot ${fd} of a ${this.nfiles}-slot table is not free`);
+    }
     file.count++;
     this.slots[fd] = { file, cloexec };
   }
 
   /** Empty slot fd and return its file (whose count the caller drops with closef). */
   remove(fd: number): File | undefined {
-    const slot = this.slots[fd];
+    const slot = this.get(fd);
     if (slot === undefined) return undefined;
     this.slots[fd] = undefined;
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.length--;
@@ -92,13 +114,25 @@ export class FdTable {
     return fds;
   }
 
-  /** fd_copy (fork): the same files, each with one more count. */
+  /**
+   * fd_copy (fork): the same files, each with one more count, except kqueue
+   * descriptors, whose slots stay free in the child. The child's table is
+   * NDFILE slots when the parent's fd_lastfile (kqueues included) is below
+   * NDFILE; otherwise the parent's size, halved while it is at least
+   * 2 * NDEXTENT and more than twice fd_lastfile.
+   */
   copy(): FdTable {
     const t = new FdTable();
-    t.nfiles = this.nfiles;
-    for (let i = 0; i < this.slots.length; i++) {
+    const lastfile = this.lastfile;
+    if (lastfile >= NDFILE) {
+      let n = this.nfiles;
+      while (n >= 2 * NDEXTENT && n > lastfile * 2) n /= 2;
+      t.nfiles = n;
+    }
+    for (let i = 0; i <= lastfile; i++) {
       const s = this.slots[i];
-      if (s !== undefined) t.install(i, s.file, s.cloexec);
+      if (s === undefined || s.file.type === 'DTYPE_KQUEUE') continue;
+      t.install(i, s.file, s.cloexec);
     }
     return t;
   }

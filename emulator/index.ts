@@ -15,6 +15,7 @@ export * from './kern_exec.ts';
 export * from './kern_exit.ts';
 export * from './kern_fork.ts';
 export * from './kern_prot.ts';
+export * from './kern_resource.ts';
 export * from './sys_descrip.ts';
 export * from './vfs_syscalls.ts';
 export * from './vfs_getcwd.ts';

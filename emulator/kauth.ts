@@ -23,6 +23,8 @@ export type KauthAction =
   | { scope: 'process'; action: 'CANSEE'; p: Proc; req: CanseeReq }
   | { scope: 'process'; action: 'SETID'; p: Proc }
   | { scope: 'process'; action: 'PTRACE'; p: Proc }
+  | { scope: 'process'; action: 'FORK'; p: Proc; nprocs: number }
+  | { scope: 'process'; action: 'RLIMIT'; p: Proc; req: 'BYPASS'; which: number }
   | { scope: 'system'; action: 'MOUNT'; req: MountReq }
   | { scope: 'system'; action: 'CHROOT' }
   | { scope: 'system'; action: 'MODULE' };
@@ -118,16 +120,18 @@ export function secmodelExtensionsCb(k: Kernel, cred: Cred, a: KauthAction): Kau
 }
 
 /**
- * proc_listener_cb (kern_proc.c) for CANSEE, and the ptrace listener for
+ * proc_listener_cb (kern_proc.c) for CANSEE and FORK, and the ptrace listener for
  * PT_ATTACH (kern_ptrace_common.c; inferred: same real uid, target not set-id).
  */
-export function procListenerCb(_k: Kernel, cred: Cred, a: KauthAction): KauthResult {
+export function procListenerCb(k: Kernel, cred: Cred, a: KauthAction): KauthResult {
   if (a.scope !== 'process') return 'DEFER';
   if (a.action === 'CANSEE') {
     if (a.req !== 'ENV') return 'ALLOW';
     const t = a.p.cred;
     return cred.ruid === t.ruid && cred.ruid === t.svuid ? 'ALLOW' : 'DEFER';
   }
+  // KAUTH_PROCESS_FORK (kern_proc.c 1.263): the last five process slots are the superuser's.
+  if (a.action === 'FORK') return a.nprocs >= k.maxproc - 5 ? 'DEFER' : 'ALLOW';
   if (a.action === 'PTRACE') {
     const t = a.p.cred;
     const same = cred.ruid === t.ruid && t.ruid === t.euid && t.ruid === t.svuid;

@@ -4,13 +4,36 @@ import type { Err } from './errno.ts';
 import { err, isErr } from './errno.ts';
 import { checkExec, procSetImage } from './kern_exec.ts';
 import type { Kernel } from './kernel.ts';
+import { RLIMIT, rlimit } from './kern_resource.ts';
 import type { Proc } from './proc.ts';
 import { vref, vrele } from './vnode.ts';
 
-/** The fork limits: EAGAIN at maxproc, or 5 below it for a parent whose real uid is not 0. */
+/** chgproccnt's count for `uid`: processes whose real uid it is, from creation to reaping (proc_free). */
+export function procCountByUid(k: Kernel, uid: number): number {
+  let n = 0;
+  for (const q of k.pidTable.values()) if (q.cred.ruid === uid) n++;
+  return n;
+}
+
+/**
+ * fork1's limits (kern_fork.c 1.194): with tnprocs = nprocs + 1, EAGAIN when
+ * tnprocs >= maxproc, or when KAUTH_PROCESS_FORK is refused (proc_listener_cb
+ * keeps the last five slots, tnprocs >= maxproc - 5, for the superuser: an
+ * effective uid of 0); then chgproccnt on the caller's real uid, and EAGAIN
+ * when that count passes the soft RLIMIT_NPROC unless KAUTH_PROCESS_RLIMIT
+ * BYPASS allows it (the superuser again).
+ */
 function forkLimit(k: Kernel, parent: Proc): Err | undefined {
-  if (k.nprocs >= k.maxproc) return err('EAGAIN');
-  if (k.nprocs >= k.maxproc - 5 && parent.cred.ruid !== 0) return err('EAGAIN');
+  const tnprocs = k.nprocs + 1;
+  if (tnprocs >= k.maxproc) return err('EAGAIN');
+  if (k.kauth.authorize(k, parent.cred, { scope: 'process', action: 'FORK', p: parent, nprocs: tnprocs }) !== undefined) {
+    return err('EAGAIN');
+  }
+  const count = procCountByUid(k, parent.cred.ruid) + 1;
+  if (count > rlimit(parent.limit, RLIMIT.NPROC).cur) {
+    const bypass = { scope: 'process', action: 'RLIMIT', p: parent, req: 'BYPASS', which: RLIMIT.NPROC } as const;
+    if (k.kauth.authorize(k, parent.cred, bypass) !== undefined) return err('EAGAIN');
+  }
   return undefined;
 }
 
@@ -24,7 +47,16 @@ function pickPid(k: Kernel, pid: number | undefined): number | Err {
   return k.pidTable.has(pid) ? err('EAGAIN') : pid;
 }
 
-/** fork1: the child shares the parent's files, directories, program and PK_SUGID. */
+/**
+ * fork1 (kern_fork.c 1.194): the child gets PK_SUGID from p_flag, p_emul and
+ * p_execsw, the credential (kauth_proc_fork), a reference on the text vnode,
+ * a copy of the descriptor table (fd_copy: kqueues stay behind), the current
+ * and root directories (cwdinit), the limits (procCreate: shared
+ * copy-on-write), the program's path and arguments and a copy of the address
+ * space (uvm_proc_fork, so what was written through /proc/N/mem is there
+ * too). It is not traced: PSL_TRACED lives in p_slflag, which starts at 0
+ * (tracefork, PSL_TRACEFORK, is not modelled).
+ */
 export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   const lim = forkLimit(k, parent);
   if (lim !== undefined) return lim;
@@ -44,6 +76,7 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   c.root = parent.root;
   if (c.root !== null) vref(c.root);
   c.fd = parent.fd.copy();
+  c.vmWrites = new Map(parent.vmWrites);
   c.stat = 'SACTIVE';
   k.emit({ kind: 'proc-created', pid, ppid: parent.pid, sugid: c.sugid, forked: true });
   return c;
@@ -52,6 +85,9 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
 /**
  * spawn: a new child of init with real = effective = saved ids, cwd `/`,
  * running `path` with no exec hooks, set-id bits ignored, PK_SUGID clear.
+ * init forks (as root: only the maxproc limit applies) and the child takes
+ * the ids afterwards, as login does; the limits are init's (limit0: login.conf
+ * sets nothing by default).
  */
 export function spawn(k: Kernel, uid: number, gid: number, path: string, pidReq?: number): Proc | Err {
   const init = k.initproc;
@@ -65,6 +101,7 @@ export function spawn(k: Kernel, uid: number, gid: number, path: string, pidReq?
     return pid;
   }
   const c = k.procCreate(pid, cred, init, false);
+  c.pgid = pid; // init's getty runs setsid(); login and the shell keep that session and group
   procSetImage(c, img, [img.path]);
   c.cwd = k.rootvnode;
   vref(c.cwd);

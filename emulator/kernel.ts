@@ -15,6 +15,8 @@ import {
 } from './kauth.ts';
 import type { VfsOps } from './mount.ts';
 import { Mount } from './mount.ts';
+import type { Plimit } from './kern_resource.ts';
+import { MAXFILES, limit0 } from './kern_resource.ts';
 import type { Proc } from './proc.ts';
 import { Proc as ProcClass, procIsFindable } from './proc.ts';
 import type { RootfsEntry } from './rootfs.ts';
@@ -25,6 +27,8 @@ import { deadVnodeops } from './vnode.ts';
 export interface KernelConfig {
   pidMax: number;
   maxproc: number;
+  /** kern.maxfiles (MAXFILES): the hard RLIMIT_NOFILE of limit0 and fd_alloc's ceiling. */
+  maxfiles: number;
   pageSize: number;
   securelevel: number;
   curtain: boolean;
@@ -34,7 +38,7 @@ export interface KernelConfig {
 }
 
 export const DEFAULT_CONFIG: KernelConfig = {
-  pidMax: 30000, maxproc: 1044, pageSize: 4096, securelevel: 0, curtain: false, files: [], bugs: [],
+  pidMax: 30000, maxproc: 1044, maxfiles: MAXFILES, pageSize: 4096, securelevel: 0, curtain: false, files: [], bugs: [],
 };
 
 export type ModuleCmd = 'INIT' | 'FINI' | 'STAT';
@@ -51,6 +55,9 @@ export class KernelPanic extends Error {}
 export class Kernel {
   readonly pidMax: number;
   readonly maxproc: number;
+  readonly maxfiles: number;
+  /** limit0: proc0's resource limits, which every process inherits. */
+  readonly limit0: Plimit;
   readonly pageSize: number;
   securelevel: number;
   curtain: boolean;
@@ -90,6 +97,8 @@ export class Kernel {
   constructor(config: KernelConfig, modules: readonly KernelModule[]) {
     this.pidMax = config.pidMax;
     this.maxproc = config.maxproc;
+    this.maxfiles = config.maxfiles;
+    this.limit0 = limit0(config.maxproc, config.maxfiles);
     this.pageSize = config.pageSize;
     this.securelevel = config.securelevel;
     this.curtain = config.curtain;
@@ -143,10 +152,16 @@ export class Kernel {
     return this.pidTable.size;
   }
 
-  /** proc_alloc: a new process in SIDL with the given pid, on allproc and in the pid table. */
+  /**
+   * proc_alloc: a new process in SIDL with the given pid, on allproc and in
+   * the pid table. Its limits are its parent's (fork1 shares p_limit
+   * copy-on-write, lim_addref), or limit0 for proc0.
+   */
   procCreate(pid: number, cred: Cred, parent: Proc | null, system: boolean): Proc {
     const p = new ProcClass(pid, cred, system);
     p.parent = parent;
+    p.limit = parent === null ? this.limit0 : parent.limit;
+    p.pgid = parent === null ? 0 : parent.pgid; // fork1: LIST_INSERT_AFTER(p1, p2, p_pglist)
     p.startTick = this.ticks;
     if (parent !== null) parent.children.unshift(p);
     this.pidTable.set(pid, p);

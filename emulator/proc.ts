@@ -4,6 +4,7 @@
  */
 import type { Cred } from './cred.ts';
 import { FdTable } from './file.ts';
+import type { Plimit } from './kern_resource.ts';
 import type { Vnode } from './vnode.ts';
 
 export type ProcState = 'SIDL' | 'SACTIVE' | 'SSTOP' | 'SDYING' | 'SZOMB';
@@ -14,6 +15,8 @@ export class Proc {
   parent: Proc | null = null;
   /** p_children, newest first (fork1 inserts at the head). */
   children: Proc[] = [];
+  /** p_pgrp's pg_id: the parent's after fork; a spawned process leads its own (login's session). */
+  pgid = 0;
   /** PK_SUGID in p_flag. */
   sugid = false;
   /** PSL_TRACED: the tracing process, or null. */
@@ -31,7 +34,12 @@ export class Proc {
   fd = new FdTable();
   /** p_reflock held as writer: exec or exit is running (procfs gets EBUSY). */
   reflockWriter = false;
+  /** p_xexit: the exit(2) status. */
   exitStatus = 0;
+  /** p_xsig: the signal that ended the process (SIGKILL for an orphaned tracee), 0 for exit(2). */
+  exitSignal = 0;
+  /** p_limit->pl_rlimit: set by proc_alloc's caller from the parent (fork1) or limit0 (proc0). */
+  limit: Plimit = [];
   /** p_stats->p_start, in kernel ticks. */
   startTick = 0;
   argv: string[] = [];

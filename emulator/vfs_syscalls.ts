@@ -11,7 +11,7 @@ import type { MountData, Statvfs } from './mount.ts';
 import { MNT_FORCE, Mount, vfsResume, vfsSuspend } from './mount.ts';
 import { namei } from './namei.ts';
 import type { Proc } from './proc.ts';
-import { falloc } from './sys_descrip.ts';
+import { falloc, foStat } from './sys_descrip.ts';
 import { mountPathOf, vnIsunder } from './vfs_getcwd.ts';
 import type { Ctx, Dirent, Vnode, Vtype } from './vnode.ts';
 import { FREAD, FWRITE, O_DIRECTORY, O_EXCL, VEXEC, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
@@ -123,19 +123,13 @@ export function sysStat(k: Kernel, p: Proc, path: string, follow: boolean): Stat
   return withVnode(namei(ctx, path, follow), (vp) => vnStat(ctx, vp));
 }
 
-/**
- * fstat(2). Files without a vnode answer through their fo_stat: a pipe as a
- * FIFO, a socket as a socket, the rest with no type; owners from f_cred
- * (inferred: pipe_stat, soo_stat).
- */
+/** fstat(2) (do_sys_fstat): vn_stat for a vnode, else the file's own fo_stat (foStat, sys_descrip.ts). */
 export function sysFstat(k: Kernel, p: Proc, fd: number): Stat | Err {
   const slot = p.fd.get(fd);
   if (slot === undefined) return err('EBADF');
   const f = slot.file;
   if (f.vnode !== null) return vnStat(k.ctx(p), f.vnode);
-  const vtype: Vtype = f.type === 'DTYPE_PIPE' ? 'VFIFO' : f.type === 'DTYPE_SOCKET' ? 'VSOCK' : 'VNON';
-  const mode = f.type === 'DTYPE_PIPE' ? 0o600 : 0;
-  return { vtype, mode, uid: f.cred.euid, gid: f.cred.egid, nlink: 1, size: 0, fileno: 0 };
+  return foStat(f);
 }
 
 /** readlink(2): EINVAL on anything but a link, before any VOP. */

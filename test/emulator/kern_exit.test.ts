@@ -31,7 +31,20 @@ describe('wait', () => {
     expect(E.wait(k, q, c.pid)).toBe(c.pid);
   });
 
-  it('without a pid, reaps the newest zombie child first', () => {
+  it('without a pid or with WAIT_ANY, reaps the child that exited last first (exit1 puts it at the head)', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const c1 = must(E.fork1(k, p));
+    const c2 = must(E.fork1(k, p));
+    E.exit1(k, c2, 0); // the newer child exits first
+    E.exit1(k, c1, 0);
+    expect(p.children[0]).toBe(c1);
+    expect(E.wait(k, p, E.WAIT_ANY)).toBe(c1.pid);
+    expect(E.wait(k, p)).toBe(c2.pid);
+    expect(outcome(E.wait(k, p, E.WAIT_ANY))).toBe('ECHILD');
+  });
+
+  it('without a pid, reaps the newest zombie child first when they exit in creation order', () => {
     const k = bootKernel();
     const p = spawnAs(k, 1000, 100);
     const c1 = must(E.fork1(k, p));
@@ -75,14 +88,32 @@ describe('exit1', () => {
     expect(E.wait(k, k.initproc)).toBe(0); // c1 still runs
   });
 
-  it('lets the tracer\'s tracees go', () => {
+  it('lets the tracer\'s tracees go and kills them (killproc: orphaned traced process)', () => {
+    const k = bootKernel();
+    const t = spawnAs(k, 1000, 100);
+    const dbg = spawnAs(k, 1000, 100);
+    const other = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, t.pid, false)).toBeUndefined();
+    expect(t.tracer).toBe(dbg);
+    const evs: string[] = [];
+    k.subscribe((e) => {
+      if (e.kind === 'exit-begin' || e.kind === 'exit') evs.push(`${e.kind} ${e.pid}`);
+    });
+    E.exit1(k, dbg, 0);
+    expect(t.tracer).toBeNull();
+    expect([t.stat, t.exitSignal, t.parent]).toEqual(['SZOMB', E.SIGKILL, k.initproc]);
+    expect(evs).toEqual([`exit-begin ${dbg.pid}`, `exit ${dbg.pid}`, `exit-begin ${t.pid}`, `exit ${t.pid}`]);
+    expect(other.stat).toBe('SACTIVE');
+  });
+
+  it('a detached tracee lives on', () => {
     const k = bootKernel();
     const t = spawnAs(k, 1000, 100);
     const dbg = spawnAs(k, 1000, 100);
     expect(E.sysPtrace(k, dbg, t.pid, false)).toBeUndefined();
-    expect(t.tracer).toBe(dbg);
+    expect(E.sysPtrace(k, dbg, t.pid, true)).toBeUndefined();
     E.exit1(k, dbg, 0);
-    expect(t.tracer).toBeNull();
+    expect(t.stat).toBe('SACTIVE');
   });
 
   it('closes every descriptor, drops cwd, root and text, leaves allproc for zombproc', () => {
@@ -97,11 +128,16 @@ describe('exit1', () => {
     expect(p.fd.openFds()).toEqual([]);
     expect(file.count).toBe(0);
     expect(vp.usecount).toBe(use - 1);
-    expect([p.cwd, p.root, p.textvp]).toEqual([null, null, null]);
+    expect([p.cwd, p.root]).toEqual([null, null]);
+    expect(p.textvp).not.toBeNull(); // released by proc_free
+    const text = p.textvp!;
+    const textUse = text.usecount;
     expect(k.allproc).not.toContain(p);
     expect(k.zombproc).toEqual([p]);
     expect(p.stat).toBe('SZOMB');
     expect(p.reflockWriter).toBe(false);
+    expect(E.wait(k, k.initproc, p.pid)).toBe(p.pid);
+    expect([p.textvp, text.usecount]).toEqual([null, textUse - 1]);
   });
 
   it('of init panics the kernel', () => {
@@ -117,5 +153,26 @@ describe('exit1', () => {
     k.exithooks.establish((q, arg) => seen.push(q === p, arg, q.stat, q.reflockWriter, q.fd.openFds().length, q.cwd), 'x');
     E.exit1(k, p, 0);
     expect(seen).toEqual([true, 'x', 'SDYING', true, 0, null]);
+  });
+});
+
+describe('wait by process group (do_sys_wait: 0 and -pgid are P_PGID)', () => {
+  it('0 is the caller\'s own group, -g the group g; a forked child is in its parent\'s group, a spawned process leads its own', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    expect(p.pgid).toBe(p.pid);
+    const c = must(E.fork1(k, p));
+    expect(c.pgid).toBe(p.pid);
+    E.exit1(k, c, 0);
+    expect(outcome(E.wait(k, p, -(p.pid + 1)))).toBe('ECHILD');
+    expect(E.wait(k, p, 0)).toBe(c.pid);
+    const d = must(E.fork1(k, p));
+    E.exit1(k, d, 0);
+    expect(E.wait(k, p, -p.pid)).toBe(d.pid);
+    const q = spawnAs(k, 1000, 100);
+    E.exit1(k, q, 0);
+    expect(outcome(E.wait(k, k.initproc, q.pid + 1000))).toBe('ECHILD');
+    expect(outcome(E.wait(k, k.initproc, 0))).toBe('ECHILD'); // every child of init leads its own group
+    expect(E.wait(k, k.initproc, -q.pid)).toBe(q.pid);
   });
 });

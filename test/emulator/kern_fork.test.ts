@@ -3,36 +3,35 @@ import { describe, expect, it } from 'vitest';
 import * as E from '../../emulator/index.ts';
 import { RD, bootKernel, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
 
-describe('maxproc (fork1 limits, §12)', () => {
-  it('EAGAIN at maxproc for a root parent, at maxproc - 5 for a parent whose real uid is not 0', () => {
+describe('maxproc (fork1 limits, kern_fork.c 1.194)', () => {
+  it('EAGAIN once nprocs + 1 reaches maxproc, or maxproc - 5 without an effective uid of 0', () => {
     const k = bootKernel({ maxproc: 10 });
     const user = spawnAs(k, 1000, 100); // nprocs 3
-    expect(must(E.fork1(k, user)).pid).toBe(3);
-    expect(must(E.fork1(k, user)).pid).toBe(4);
-    expect(k.nprocs).toBe(5);
-    expect(outcome(E.fork1(k, user))).toBe('EAGAIN'); // 5 >= 10 - 5
-    const root = spawnAs(k, 0, 0); // spawn forks from init (real uid 0)
-    for (let n = k.nprocs; n < 10; n++) must(E.fork1(k, root));
-    expect(k.nprocs).toBe(10);
-    expect(outcome(E.fork1(k, root))).toBe('EAGAIN');
+    expect(must(E.fork1(k, user)).pid).toBe(3); // tnprocs 4 < 10 - 5
+    expect(k.nprocs).toBe(4);
+    expect(outcome(E.fork1(k, user))).toBe('EAGAIN'); // tnprocs 5 >= 10 - 5: proc_listener_cb defers
+    const root = spawnAs(k, 0, 0); // spawn forks from init (root)
+    for (let n = k.nprocs; n < 9; n++) must(E.fork1(k, root));
+    expect(k.nprocs).toBe(9);
+    expect(outcome(E.fork1(k, root))).toBe('EAGAIN'); // tnprocs 10 >= maxproc
     expect(outcome(E.spawn(k, 0, 0, '/bin/sh'))).toBe('EAGAIN');
   });
 
-  it('the rule looks at the real uid: a set-uid-root process is still limited, a root with lowered euid is not', () => {
+  it('the reserve looks at the effective uid (secmodel_suser): a set-uid-root process is not limited, a root with lowered euid is', () => {
     const k = bootKernel({ maxproc: 8 });
     const u = spawnAs(k, 1000, 100);
     expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
     expect([u.cred.ruid, u.cred.euid]).toEqual([1000, 0]);
     expect(k.nprocs).toBe(3);
-    expect(outcome(E.fork1(k, u))).toBe('EAGAIN'); // 3 >= 8 - 5
+    expect(outcome(E.fork1(k, u))).toBe('ok'); // tnprocs 4 >= 8 - 5, but euid 0
     const r = spawnAs(k, 0, 0);
-    expect(E.sysSetid(k, r, 'seteuid', 1000)).toBeUndefined(); // needs KAUTH_PROCESS_SETID: root has it
+    expect(E.sysSetid(k, r, 'seteuid', 1000)).toBeUndefined();
     expect([r.cred.ruid, r.cred.euid]).toEqual([0, 1000]);
-    expect(outcome(E.fork1(k, r))).toBe('ok');
+    expect(outcome(E.fork1(k, r))).toBe('EAGAIN');
   });
 
   it('zombies count against the limit until they are reaped', () => {
-    const k = bootKernel({ maxproc: 4 });
+    const k = bootKernel({ maxproc: 5 });
     const a = spawnAs(k, 0, 0);
     const b = spawnAs(k, 0, 0);
     expect(outcome(E.spawn(k, 0, 0, '/bin/sh'))).toBe('EAGAIN');
@@ -40,6 +39,28 @@ describe('maxproc (fork1 limits, §12)', () => {
     expect(outcome(E.fork1(k, a))).toBe('EAGAIN');
     E.wait(k, k.initproc, b.pid);
     expect(outcome(E.fork1(k, a))).toBe('ok');
+  });
+});
+
+describe('RLIMIT_NPROC (chgproccnt in fork1)', () => {
+  it('a real uid may have 160 processes (min(maxproc, maxuprc)); spawn and the superuser are not held to it', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    expect(E.rlimit(u.limit, E.RLIMIT.NPROC)).toEqual({ cur: 160, max: 1044 });
+    const kids: E.Proc[] = [];
+    for (let i = 1; i < 160; i++) kids.push(must(E.fork1(k, u)));
+    expect(E.procCountByUid(k, 1000)).toBe(160);
+    expect(outcome(E.fork1(k, u))).toBe('EAGAIN');
+    const v = spawnAs(k, 1000, 100); // login forks as root and takes the uid after
+    expect(E.procCountByUid(k, 1000)).toBe(161);
+    expect(outcome(E.fork1(k, v))).toBe('EAGAIN');
+    expect(E.execve(k, v, '/usr/bin/passwd')).toBeUndefined(); // euid 0: KAUTH_REQ_PROCESS_RLIMIT_BYPASS
+    expect(outcome(E.fork1(k, v))).toBe('ok');
+    E.exit1(k, kids[0]!, 0);
+    expect(outcome(E.fork1(k, u))).toBe('EAGAIN'); // the zombie still counts
+    E.wait(k, u, kids[0]!.pid);
+    E.wait(k, u, kids[1]!.pid); // not a zombie: nothing reaped
+    expect(E.procCountByUid(k, 1000)).toBe(161);
   });
 });
 
@@ -72,7 +93,9 @@ describe('fork1 (what the child shares)', () => {
     const c = must(E.fork1(k, p));
     expect([p.cwd!.usecount, p.textvp!.usecount]).toEqual([cwdUse + 1, textUse + 1]);
     E.exit1(k, c, 0);
-    expect([p.cwd!.usecount, p.textvp!.usecount]).toEqual([cwdUse, textUse]);
+    expect([p.cwd!.usecount, p.textvp!.usecount]).toEqual([cwdUse, textUse + 1]); // the text goes in proc_free
+    E.wait(k, p, c.pid);
+    expect(p.textvp!.usecount).toBe(textUse);
   });
 
   it('emits proc-created with the inherited PK_SUGID', () => {
@@ -83,6 +106,37 @@ describe('fork1 (what the child shares)', () => {
     k.subscribe((e) => evs.push(e));
     const c = must(E.fork1(k, p));
     expect(evs).toMatchObject([{ kind: 'proc-created', pid: c.pid, ppid: p.pid, sugid: true }]);
+  });
+});
+
+describe('fork1 (limits and address space)', () => {
+  it('the child has the parent\'s limit table, limit0 for everyone by default', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, p));
+    expect(c.limit).toEqual(p.limit);
+    expect(p.limit).toEqual(k.initproc.limit);
+    expect(k.initproc.limit).toBe(k.limit0);
+    expect(E.rlimit(c.limit, E.RLIMIT.NOFILE)).toEqual({ cur: 128, max: 3404 });
+    expect(E.rlimit(c.limit, E.RLIMIT.CPU)).toEqual({ cur: E.RLIM_INFINITY, max: E.RLIM_INFINITY });
+  });
+
+  it('copies what was written into the parent\'s memory (uvm_proc_fork), and the copies are apart', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    p.vmWrites.set(0x1000, 0x41);
+    const c = must(E.fork1(k, p));
+    expect(c.vmWrites.get(0x1000)).toBe(0x41);
+    c.vmWrites.set(0x1000, 0x42);
+    expect(p.vmWrites.get(0x1000)).toBe(0x41);
+  });
+
+  it('a child of a traced process is not traced', () => {
+    const k = bootKernel();
+    const p = spawnAs(k, 1000, 100);
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, p.pid, false)).toBeUndefined();
+    expect(must(E.fork1(k, p)).tracer).toBeNull();
   });
 });
 

@@ -291,9 +291,9 @@ describe('readdir of /proc/N/fd (§7.3)', () => {
     // They are still there for lookup.
     expect(lstatLook(k, t, `/proc/${t.pid}/fd/18`)).toEqual(['VREG', 0o644]);
     expect(lstatLook(k, t, `/proc/${t.pid}/fd/19`)).toEqual(['VREG', 0o644]);
-    // Fd 20 doubles the table to 40 slots: 18, 19 and 20 show up.
+    // Fd 20 expands the table to NDEXTENT (50) slots (fd_tryexpand): 18, 19 and 20 show up.
     expect(openOk(k, t, '/etc/passwd')).toBe(20);
-    expect(t.fd.nfiles).toBe(40);
+    expect(t.fd.nfiles).toBe(50);
     const grown = must(E.sysReaddir(k, t, `/proc/${t.pid}/fd`)).map((d) => d.name);
     expect(grown).toEqual(['.', '..', ...Array.from({ length: 21 }, (_, i) => String(i))]);
   });
