@@ -13,7 +13,8 @@ import type { Mount } from '../emulator/mount.ts';
 import { MNT_NOEXEC, MNT_NOSUID, MNT_RDONLY } from '../emulator/mount.ts';
 import type { Proc } from '../emulator/proc.ts';
 import { getcwdCommon } from '../emulator/vfs_getcwd.ts';
-import type { Ctx } from '../emulator/vnode.ts';
+import type { Ctx, Vnode } from '../emulator/vnode.ts';
+import { VV_ROOT } from '../emulator/vnode.ts';
 import { procMappings, usrstack } from './map.ts';
 import type { PfsType } from './procfs.ts';
 import { RLIMIT_RSS_CUR, procComm, procStart } from './status.ts';
@@ -231,6 +232,16 @@ function mntStat(ctx: Ctx, mp: Mount): SfsLine | Err {
 }
 
 /**
+ * getcwd_common(cwdi_rdir, rootvnode): the caller's root as a path. The
+ * root of a mounted file system is named by its mount point (getcwd_common
+ * walks ".." across the mount); other vnodes by the root file system's names.
+ */
+function rootdirPath(ctx: Ctx, rdir: Vnode): string | Err {
+  if ((rdir.vflag & VV_ROOT) !== 0 && rdir.mount !== ctx.k.rootMount) return rdir.mount.path;
+  return getcwdCommon(ctx.k, rdir, null);
+}
+
+/**
  * dostatvfs (vfs_syscalls.c) with root = 0: for a chrooted caller the
  * mount point is shown relative to its root, and a mount outside that root
  * is refused (EPERM), which procfs_domounts skips.
@@ -238,7 +249,7 @@ function mntStat(ctx: Ctx, mp: Mount): SfsLine | Err {
 function dostatvfs(ctx: Ctx, mp: Mount): SfsLine | Err {
   const s = mntStat(ctx, mp);
   if (isErr(s) || ctx.p.root === null) return s;
-  const rootPath = getcwdCommon(ctx.k, ctx.p.root, null);
+  const rootPath = rootdirPath(ctx, ctx.p.root);
   if (isErr(rootPath)) return rootPath;
   if (rootPath === '/') return s;
   const rest = s.on.slice(rootPath.length);
