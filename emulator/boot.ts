@@ -15,6 +15,8 @@ export function boot(config: KernelConfig, modules: readonly KernelModule[]): Ke
   const img = checkExec(k.ctx(init), '/sbin/init');
   if (isErr(img)) throw new Error(`boot: /sbin/init: ${img.errno}`);
   procSetImage(init, img, ['/sbin/init']);
+  init.pgid = 1; // init(8) starts with setsid(): its own session and process group
+  init.sid = 1;
   init.cwd = k.rootvnode;
   vref(init.cwd);
   init.stat = 'SACTIVE';

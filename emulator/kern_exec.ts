@@ -61,7 +61,15 @@ export function procSetImage(p: Proc, img: ExecImage, argv: string[]): void {
   p.emul = img.emul;
   p.path = img.path;
   p.execsw = true;
+  p.pkExec = true;
   p.argv = argv;
+  // elf_copyargs: AT_EUID/AT_EGID name the file's ids for a set-id image, even where tracing kept the old ones.
+  const c = p.cred;
+  const a = img.attr;
+  p.auxIds = {
+    euid: p.tracer !== null && (a.mode & S_ISUID) !== 0 ? a.uid : c.euid, ruid: c.ruid,
+    egid: p.tracer !== null && (a.mode & S_ISGID) !== 0 ? a.gid : c.egid, rgid: c.rgid,
+  };
 }
 
 /** SIGABRT: how exec_abort ends a process it cannot finish (exit1(l, error, SIGABRT)). */

@@ -69,6 +69,10 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   c.execsw = parent.execsw;
   c.path = parent.path;
   c.argv = parent.argv;
+  c.env = parent.env; // the copied vmspace holds the same strings
+  c.auxIds = parent.auxIds;
+  c.groups = parent.groups; // the shared credential
+  c.sid = parent.sid; // same session (procCreate put it in the parent's group)
   c.textvp = parent.textvp;
   if (c.textvp !== null) vref(c.textvp);
   c.cwd = parent.cwd;
@@ -101,7 +105,11 @@ export function spawn(k: Kernel, uid: number, gid: number, path: string, pidReq?
     return pid;
   }
   const c = k.procCreate(pid, cred, init, false);
-  c.pgid = pid; // init's getty runs setsid(); login and the shell keep that session and group
+  // What login leaves behind: its own session (setsid), the user's group (initgroups), a login environment.
+  c.pgid = pid;
+  c.sid = pid;
+  c.groups = [gid];
+  c.env = ['HOME=/', 'PATH=/bin:/usr/bin', `USER=${uid === 0 ? 'root' : 'user'}`];
   procSetImage(c, img, [img.path]);
   c.cwd = k.rootvnode;
   vref(c.cwd);

@@ -84,6 +84,10 @@ export class Kernel {
   vnodeSeq = 1;
   mountSeq = 0;
   ticks = 0;
+  /** hz: clock ticks per second (amd64 HZ); the runner advances `ticks` by one per step. */
+  readonly hz = 100;
+  /** boottime's tv_sec (getmicroboottime): a fixed instant, so every run sees the same clock. */
+  readonly boottimeSec = 1767225600;
 
   readonly deadMount: Mount;
   readonly rootfs: Rootfs;

@@ -15,8 +15,6 @@ export class Proc {
   parent: Proc | null = null;
   /** p_children, newest first (fork1 inserts at the head). */
   children: Proc[] = [];
-  /** p_pgrp's pg_id: the parent's after fork; a spawned process leads its own (login's session). */
-  pgid = 0;
   /** PK_SUGID in p_flag. */
   sugid = false;
   /** PSL_TRACED: the tracing process, or null. */
@@ -43,6 +41,20 @@ export class Proc {
   /** p_stats->p_start, in kernel ticks. */
   startTick = 0;
   argv: string[] = [];
+  /** The environment strings on the user stack (ps_envstr); fork copies them, exec keeps them. */
+  env: readonly string[] = [];
+  /** kauth_cred_getgroups of p_cred: the supplementary groups (cred0 has none; login sets the user's gid). */
+  groups: readonly number[] = [];
+  /** p_pgrp->pg_id and p_session->s_sid: the parent's after fork, a spawned process leads its own (proc0: pgrp0 and session0, both 0). */
+  pgid = 0;
+  sid = 0;
+  /** PK_EXEC in p_flag: the process executed a program since it was forked. */
+  pkExec = false;
+  /**
+   * The ids elf_copyargs wrote into the aux vector at the last exec
+   * (AT_EUID, AT_RUID, AT_EGID, AT_RGID); fork copies the stack, so the child keeps them.
+   */
+  auxIds: { readonly euid: number; readonly ruid: number; readonly egid: number; readonly rgid: number } | null = null;
   /** Bytes written into the address space through /proc/N/mem (uvm_io), by address. */
   vmWrites = new Map<number, number>();
   /** LW_SYSTEM on the first LWP: proc0 only. */

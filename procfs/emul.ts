@@ -1,15 +1,15 @@
-/** procfs_emul.c: /proc/N/emul, the emulation's name (e_name), with no newline. */
+/** procfs_subr.c (rev 1.102) procfs_doemul: /proc/N/emul, the emulation's name (e_name), with no newline. */
 import type { Proc } from '../emulator/proc.ts';
+import { uiomoveFrombufRw } from './linux.ts';
 import type { Uio, UioResult } from './subr.ts';
 
 /**
- * procfs_doemul: uiomove_frombuf without checking direction, so a write
- * (only root gets past mode 0444) would copy into e_name, a string in
- * read-only kernel data. The fixture counts the bytes as written and keeps
- * the name (derived from procfs_doemul; see netbsd-procfs.md §9 item 7).
+ * procfs_doemul: uiomove_frombuf without checking the direction, so a write
+ * (only root gets past mode 0444; kauth allows any target but init) copies
+ * into e_name and is counted: min(resid, length - offset) bytes, 0 past the
+ * end. e_name is read-only kernel data; the fixture keeps the name
+ * (netbsd-procfs.md §9 item 7).
  */
 export function procfsDoemul(p: Proc, uio: Uio): UioResult {
-  const name = p.emul;
-  if (uio.rw === 'read') return name.slice(uio.offset, uio.offset + uio.size);
-  return Math.max(0, Math.min(uio.data.length, name.length - uio.offset));
+  return uiomoveFrombufRw(p.emul, uio);
 }

@@ -198,12 +198,12 @@ describe('procfs_rw by node type', () => {
     const root = spawnAs(k, 0, 0);
     const s = openOk(k, root, '/proc/5/status', RDWR);
     const text = must(E.sysRead(k, root, s, 200, 0));
-    expect(text).toMatch(/^sh 5 1 .* noflags .*\n$/);
+    expect(text).toMatch(/^sh 5 1 5 5 -1,-1 sldr \d+,\d+ 0,0 0,0 nochan 1000 100,100\n$/); // procfs_status_netbsd
     expect(must(E.sysRead(k, root, s, 4, 3))).toBe(text.slice(3, 7));
     expect(outcome(E.sysWrite(k, root, s, 'x', 0))).toBe('EOPNOTSUPP');
     expect(E.execve(k, t, '/usr/bin/passwd')).toBeUndefined();
     const s2 = openOk(k, root, '/proc/5/status', RD);
-    expect(must(E.sysRead(k, root, s2, 100, 0))).toContain(' sugid ');
+    expect(must(E.sysRead(k, root, s2, 100, 0))).toMatch(/ nochan 0 100,100\n$/); // the new euid; no PK_SUGID field
   });
 
   it('a root write to emul is accepted and changes nothing (§9 quirk 7)', () => {
@@ -216,11 +216,11 @@ describe('procfs_rw by node type', () => {
     expect(E.sysRead(k, root, e, 16, 0)).toBe('netbsd');
   });
 
-  it('cmdline is the NUL-terminated argv; proc0 shows (swapper)', () => {
+  it('cmdline is the NUL-terminated argv; proc0 shows (system) (procfs_doprocargs, p_comm of proc0)', () => {
     const k = bootProcfs();
     const t = spawnAs(k, 1000, 100);
     expect(E.sysRead(k, t, openOk(k, t, `/proc/${t.pid}/cmdline`), 64, 0)).toBe('/bin/sh\0');
-    expect(E.sysRead(k, t, openOk(k, t, '/proc/0/cmdline'), 64, 0)).toBe('(swapper)\0');
+    expect(E.sysRead(k, t, openOk(k, t, '/proc/0/cmdline'), 64, 0)).toBe('(system)\0');
   });
 
   it('regs and fpregs (proc_regio): the whole block reads, an offset past it is EINVAL, a write needs LSSTOP: EBUSY', () => {
