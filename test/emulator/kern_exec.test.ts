@@ -157,13 +157,14 @@ describe('descriptors across exec', () => {
     expect(u.fd.openFds()).toEqual([0, 2]);
   });
 
-  it('the exec hooks run with p_reflock held, after the credentials changed, before the new image', () => {
+  it('the exec hooks run with p_reflock held, after credexec and pathexec, before emulexec (kern_exec.c 1.518.4.2 execve_runproc)', () => {
     const k = bootKernel();
     const u = spawnAs(k, 1000, 100);
     const seen: unknown[] = [];
-    k.exechooks.establish((p) => seen.push(p.reflockWriter, p.sugid, p.cred.euid, p.path), null);
+    k.exechooks.establish((p) => seen.push(p.reflockWriter, p.sugid, p.cred.euid, p.path, p.emul), null);
     expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
-    expect(seen).toEqual([true, true, 0, '/bin/sh']);
+    expect(E.execve(k, u, '/emul/linux/bin/sh')).toBeUndefined();
+    expect(seen).toEqual([true, true, 0, '/usr/bin/passwd', 'netbsd', true, true, 0, '/emul/linux/bin/sh', 'netbsd']);
     expect(u.reflockWriter).toBe(false);
   });
 });
