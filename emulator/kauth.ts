@@ -16,13 +16,15 @@ export type KauthScope = 'process' | 'system';
 export type CanseeReq = 'ENTRY' | 'ARGS' | 'OPENFILES' | 'ENV' | 'EPROC';
 export type ProcfsReq = 'READ' | 'WRITE' | 'RW';
 export type MountReq = 'NEW' | 'UPDATE' | 'UNMOUNT' | 'GETARGS';
+/** The ptrace requests a step can make (KAUTH_ARG(req) of KAUTH_PROCESS_PTRACE). */
+export type PtraceReq = 'ATTACH' | 'DETACH';
 
 /** A request in the process or system scope, with its arguments. */
 export type KauthAction =
   | { scope: 'process'; action: 'PROCFS'; p: Proc; node: unknown; req: ProcfsReq }
   | { scope: 'process'; action: 'CANSEE'; p: Proc; req: CanseeReq }
   | { scope: 'process'; action: 'SETID'; p: Proc }
-  | { scope: 'process'; action: 'PTRACE'; p: Proc }
+  | { scope: 'process'; action: 'PTRACE'; p: Proc; req: PtraceReq }
   | { scope: 'system'; action: 'MOUNT'; req: MountReq }
   | { scope: 'system'; action: 'CHROOT' }
   | { scope: 'system'; action: 'MODULE' };
@@ -118,8 +120,9 @@ export function secmodelExtensionsCb(k: Kernel, cred: Cred, a: KauthAction): Kau
 }
 
 /**
- * proc_listener_cb (kern_proc.c) for CANSEE, and the ptrace listener for
- * PT_ATTACH (kern_ptrace_common.c; inferred: same real uid, target not set-id).
+ * proc_listener_cb (kern_proc.c) for CANSEE, and ptrace_listener_cb
+ * (sys_ptrace_common.c 1.53) for PTRACE: PT_ATTACH is allowed when the
+ * real uids match and the target is not PK_SUGID; PT_DETACH always.
  */
 export function procListenerCb(_k: Kernel, cred: Cred, a: KauthAction): KauthResult {
   if (a.scope !== 'process') return 'DEFER';
@@ -129,9 +132,8 @@ export function procListenerCb(_k: Kernel, cred: Cred, a: KauthAction): KauthRes
     return cred.ruid === t.ruid && cred.ruid === t.svuid ? 'ALLOW' : 'DEFER';
   }
   if (a.action === 'PTRACE') {
-    const t = a.p.cred;
-    const same = cred.ruid === t.ruid && t.ruid === t.euid && t.ruid === t.svuid;
-    return same && !a.p.sugid ? 'ALLOW' : 'DEFER';
+    if (a.req === 'DETACH') return 'ALLOW';
+    return cred.ruid === a.p.cred.ruid && !a.p.sugid ? 'ALLOW' : 'DEFER';
   }
   return 'DEFER';
 }

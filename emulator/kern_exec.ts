@@ -146,7 +146,11 @@ export function emulexec(k: Kernel, p: Proc, emul: EmulName): void {
   p.execsw = true;
 }
 
-/** cwdexec: the old emulation root goes (emulexec sets the new one). */
+/**
+ * cwdexec (vfs_cwd.c): the old emulation root is released (NetBSD leaves the
+ * stale pointer until emulexec replaces it; nothing looks up through it in
+ * between: fd_checkstd does not pass TRYEMULROOT).
+ */
 function cwdexec(p: Proc): void {
   p.edir = null;
 }
