@@ -157,9 +157,11 @@ function cwdexec(p: Proc): void {
 
 /** Install a checked image without execve (boot's init and the fixture's spawn): text, path, emulation. */
 export function procSetImage(p: Proc, img: ExecImage, argv: string[]): void {
+  const k = img.vp.mount.k;
   procSetText(p, img, argv);
+  img.vp.ops.close(k.ctx(p), img.vp, FREAD); // check_exec's VOP_OPEN(FREAD), closed as execve_dovmcmds does
   cwdexec(p);
-  emulexec(img.vp.mount.k, p, img.emul);
+  emulexec(k, p, img.emul);
 }
 
 /** SIGABRT: how exec_abort ends a process it cannot finish (exit1(l, error, SIGABRT)). */
