@@ -16,13 +16,15 @@ export type KauthScope = 'process' | 'system';
 export type CanseeReq = 'ENTRY' | 'ARGS' | 'OPENFILES' | 'ENV' | 'EPROC';
 export type ProcfsReq = 'READ' | 'WRITE' | 'RW';
 export type MountReq = 'NEW' | 'UPDATE' | 'UNMOUNT' | 'GETARGS';
+/** The ptrace requests a step can make (KAUTH_ARG(req) of KAUTH_PROCESS_PTRACE). */
+export type PtraceReq = 'ATTACH' | 'DETACH';
 
 /** A request in the process or system scope, with its arguments. */
 export type KauthAction =
   | { scope: 'process'; action: 'PROCFS'; p: Proc; node: unknown; req: ProcfsReq }
   | { scope: 'process'; action: 'CANSEE'; p: Proc; req: CanseeReq }
   | { scope: 'process'; action: 'SETID'; p: Proc }
-  | { scope: 'process'; action: 'PTRACE'; p: Proc }
+  | { scope: 'process'; action: 'PTRACE'; p: Proc; req: PtraceReq }
   | { scope: 'process'; action: 'FORK'; p: Proc; nprocs: number }
   | { scope: 'process'; action: 'RLIMIT'; p: Proc; req: 'BYPASS'; which: number }
   | { scope: 'system'; action: 'MOUNT'; req: MountReq }
@@ -120,8 +122,9 @@ export function secmodelExtensionsCb(k: Kernel, cred: Cred, a: KauthAction): Kau
 }
 
 /**
- * proc_listener_cb (kern_proc.c) for CANSEE and FORK, and the ptrace listener for
- * PT_ATTACH (kern_ptrace_common.c; inferred: same real uid, target not set-id).
+ * proc_listener_cb (kern_proc.c) for CANSEE and FORK, and ptrace_listener_cb
+ * (sys_ptrace_common.c 1.53) for PTRACE: PT_ATTACH is allowed when the
+ * real uids match and the target is not PK_SUGID; PT_DETACH always.
  */
 export function procListenerCb(k: Kernel, cred: Cred, a: KauthAction): KauthResult {
   if (a.scope !== 'process') return 'DEFER';
@@ -133,9 +136,8 @@ export function procListenerCb(k: Kernel, cred: Cred, a: KauthAction): KauthResu
   // KAUTH_PROCESS_FORK (kern_proc.c 1.263): the last five process slots are the superuser's.
   if (a.action === 'FORK') return a.nprocs >= k.maxproc - 5 ? 'DEFER' : 'ALLOW';
   if (a.action === 'PTRACE') {
-    const t = a.p.cred;
-    const same = cred.ruid === t.ruid && t.ruid === t.euid && t.ruid === t.svuid;
-    return same && !a.p.sugid ? 'ALLOW' : 'DEFER';
+    if (a.req === 'DETACH') return 'ALLOW';
+    return cred.ruid === a.p.cred.ruid && !a.p.sugid ? 'ALLOW' : 'DEFER';
   }
   return 'DEFER';
 }

@@ -1,6 +1,6 @@
 /**
  * The setuid(2) family (sys/kern/kern_prot.c do_setresuid/do_setresgid) and
- * ptrace attach/detach (sys/kern/sys_ptrace_common.c).
+ * ptrace attach/detach (sys/kern/sys_ptrace_common.c 1.53 do_ptrace).
  */
 import type { Cred } from './cred.ts';
 import { credEqual, credWith } from './cred.ts';
@@ -8,6 +8,7 @@ import type { Err } from './errno.ts';
 import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import type { Proc } from './proc.ts';
+import { procIsunder } from './vfs_getcwd.ts';
 
 export type SetidCall = 'setuid' | 'seteuid' | 'setgid' | 'setegid';
 
@@ -53,20 +54,52 @@ export function sysSetid(k: Kernel, p: Proc, call: SetidCall, id: number): Err |
   return undefined;
 }
 
-/** PT_ATTACH / PT_DETACH. Stops are not modelled. */
-export function sysPtrace(k: Kernel, p: Proc, targetPid: number, detach: boolean): Err | undefined {
-  const t = k.procFind(targetPid);
-  if (t === null) return err('ESRCH');
+/** ptrace_find (sys_ptrace_common.c 1.53): proc_find, then CANSEE_ENTRY (the curtain); either failing is ESRCH. */
+function ptraceFind(k: Kernel, p: Proc, pid: number): Proc | null {
+  const t = k.procFind(pid);
+  if (t === null) return null;
+  const e = k.kauth.authorize(k, p.cred, { scope: 'process', action: 'CANSEE', p: t, req: 'ENTRY' });
+  return e === undefined ? t : null;
+}
+
+/**
+ * ptrace_allowed: p_reflock as reader or EBUSY (a target in exec or exit).
+ * PT_ATTACH: not oneself (EINVAL), not a system process (EPERM), not by
+ * init (EPERM), not already traced (EBUSY), and the target's root at or
+ * below the tracer's (proc_isunder, EPERM). PT_DETACH: the target must be
+ * traced (EPERM) by the caller (EBUSY). Stops are not modelled: a traced
+ * process counts as stopped and waited for, as PT_DETACH also demands.
+ */
+function ptraceAllowed(k: Kernel, p: Proc, t: Proc, detach: boolean): Err | undefined {
+  if (t.reflockWriter) return err('EBUSY');
   if (detach) {
+    if (t.tracer === null) return err('EPERM');
     if (t.tracer !== p) return err('EBUSY');
-    t.tracer = null;
     return undefined;
   }
   if (t === p) return err('EINVAL');
   if (t.system) return err('EPERM');
+  if (p === k.initproc) return err('EPERM');
   if (t.tracer !== null) return err('EBUSY');
-  const e = k.kauth.authorize(k, p.cred, { scope: 'process', action: 'PTRACE', p: t });
+  if (!procIsunder(k, t, p)) return err('EPERM');
+  return undefined;
+}
+
+/**
+ * PT_ATTACH / PT_DETACH (do_ptrace): ptrace_find (ESRCH), ptrace_allowed,
+ * then KAUTH_PROCESS_PTRACE with the request (the superuser, or the
+ * ptrace listener: same real uid and a target without PK_SUGID for
+ * attach, anyone for detach; securelevel denies init). Stops are not
+ * modelled.
+ */
+export function sysPtrace(k: Kernel, p: Proc, targetPid: number, detach: boolean): Err | undefined {
+  const t = ptraceFind(k, p, targetPid);
+  if (t === null) return err('ESRCH');
+  const ae = ptraceAllowed(k, p, t, detach);
+  if (ae !== undefined) return ae;
+  const req = detach ? 'DETACH' : 'ATTACH';
+  const e = k.kauth.authorize(k, p.cred, { scope: 'process', action: 'PTRACE', p: t, req });
   if (e !== undefined) return e;
-  t.tracer = p;
+  t.tracer = detach ? null : p;
   return undefined;
 }

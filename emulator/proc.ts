@@ -29,6 +29,8 @@ export class Proc {
   /** cwdi_cdir and cwdi_rdir (null: no chroot). */
   cwd: Vnode | null = null;
   root: Vnode | null = null;
+  /** cwdi_edir: the emulation root emulexec found (emul_find_root), null for none (not held: see emulexec). */
+  edir: Vnode | null = null;
   fd = new FdTable();
   /** p_reflock held as writer: exec or exit is running (procfs gets EBUSY). */
   reflockWriter = false;

@@ -9,12 +9,13 @@ import { File } from './file.ts';
 import type { Kernel } from './kernel.ts';
 import type { MountData, Statvfs } from './mount.ts';
 import { MNT_FORCE, Mount, vfsResume, vfsSuspend } from './mount.ts';
-import { namei } from './namei.ts';
+import type { NameiFlags } from './namei.ts';
+import { namei, nameiFlags } from './namei.ts';
 import type { Proc } from './proc.ts';
 import { falloc, foStat } from './sys_descrip.ts';
 import { mountPathOf, vnIsunder } from './vfs_getcwd.ts';
 import type { Ctx, Dirent, Vnode, Vtype } from './vnode.ts';
-import { FREAD, FWRITE, O_DIRECTORY, O_EXCL, VEXEC, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
+import { FREAD, FWRITE, O_DIRECTORY, O_EXCL, VEXEC, VI_TEXT, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
 
 export interface OpenFlags {
   read: boolean;
@@ -45,24 +46,46 @@ function withVnode<T>(vp: Vnode | Err, fn: (vp: Vnode) => T | Err): T | Err {
 }
 
 /**
- * vn_open without O_CREAT: O_NOFOLLOW on a link gives EFTYPE, a socket
- * EOPNOTSUPP, O_DIRECTORY on anything but a directory ENOTDIR (order
- * inferred from vn_open), * EOPNOTSUPP, a directory opened for writing EISDIR; then VOP_ACCESS and
- * VOP_OPEN. The result holds a reference.
+ * vn_open without O_CREAT: the lookup (FOLLOW unless O_NOFOLLOW, and
+ * TRYEMULROOT from open(2)); a socket EOPNOTSUPP, a link (O_NOFOLLOW)
+ * EFTYPE; then vn_openchk: O_DIRECTORY on anything but a directory ENOTDIR,
+ * for writing a directory EISDIR and a running program's text ETXTBSY
+ * (vn_writechk, root included), then one VOP_ACCESS for the read and write
+ * bits; then VOP_OPEN. The result holds a reference.
  */
-export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean): Vnode | Err {
-  const vp = namei(ctx, path, !nofollow);
+export function vnOpenFlags(ctx: Ctx, path: string, fflags: number, flags: NameiFlags): Vnode | Err {
+  const vp = nameiFlags(ctx, path, flags);
   if (isErr(vp)) return vp;
-  if (vp.type === 'VLNK') return releasing(vp, err('EFTYPE'));
   if (vp.type === 'VSOCK') return releasing(vp, err('EOPNOTSUPP'));
-  if (fflags & O_DIRECTORY && vp.type !== 'VDIR') return releasing(vp, err('ENOTDIR'));
-  if (vp.type === 'VDIR' && fflags & FWRITE) return releasing(vp, err('EISDIR'));
-  const acc = (fflags & FREAD ? VREAD : 0) | (fflags & FWRITE ? VWRITE : 0);
-  const e = acc === 0 ? undefined : vp.ops.access(ctx, vp, acc);
+  if (vp.type === 'VLNK') return releasing(vp, err('EFTYPE'));
+  const e = vnOpenchk(ctx, vp, fflags);
   if (e !== undefined) return releasing(vp, e);
   const oe = vp.ops.open(ctx, vp, fflags);
   if (oe !== undefined) return releasing(vp, oe);
   return vp;
+}
+
+/** vn_open as open(2) calls it: TRYEMULROOT, FOLLOW unless `nofollow`. */
+export function vnOpen(ctx: Ctx, path: string, fflags: number, nofollow: boolean): Vnode | Err {
+  return vnOpenFlags(ctx, path, fflags, { follow: !nofollow, emulroot: true });
+}
+
+/** vn_writechk: a vnode in use as a process's text cannot be written (ETXTBSY). */
+export function vnWritechk(vp: Vnode): Err | undefined {
+  return vp.iflag & VI_TEXT ? err('ETXTBSY') : undefined;
+}
+
+/** vn_openchk (no O_CREAT): ENOTDIR, EISDIR, ETXTBSY, then VOP_ACCESS with the wanted bits. */
+function vnOpenchk(ctx: Ctx, vp: Vnode, fflags: number): Err | undefined {
+  if (fflags & O_DIRECTORY && vp.type !== 'VDIR') return err('ENOTDIR');
+  let permbits = fflags & FREAD ? VREAD : 0;
+  if (fflags & FWRITE) {
+    permbits |= VWRITE;
+    if (vp.type === 'VDIR') return err('EISDIR');
+    const we = vnWritechk(vp);
+    if (we !== undefined) return we;
+  }
+  return vp.ops.access(ctx, vp, permbits);
 }
 
 /** Drop the lookup's reference on a failure path (a module-level function: no closure per call). */
@@ -155,8 +178,8 @@ export function sysReaddir(k: Kernel, p: Proc, path: string): Dirent[] | Err {
   return r;
 }
 
-/** A directory the caller may search, for chdir and chroot. */
-function lookupSearchableDir(ctx: Ctx, path: string): Vnode | Err {
+/** chdir_lookup: FOLLOW and TRYEMULROOT; a directory (ENOTDIR) the caller may search (VOP_ACCESS(VEXEC)). */
+function chdirLookup(ctx: Ctx, path: string): Vnode | Err {
   const vp = namei(ctx, path, true);
   if (isErr(vp)) return vp;
   const e = vp.type !== 'VDIR' ? err('ENOTDIR') : vp.ops.access(ctx, vp, VEXEC);
@@ -167,9 +190,9 @@ function lookupSearchableDir(ctx: Ctx, path: string): Vnode | Err {
   return vp;
 }
 
-/** chdir(2) */
+/** chdir(2) (do_sys_chdir): no test of the root; chdir("..") at the root stays there through namei. */
 export function sysChdir(k: Kernel, p: Proc, path: string): Err | undefined {
-  const vp = lookupSearchableDir(k.ctx(p), path);
+  const vp = chdirLookup(k.ctx(p), path);
   if (isErr(vp)) return vp;
   if (p.cwd !== null) vrele(p.cwd);
   p.cwd = vp;
@@ -177,23 +200,30 @@ export function sysChdir(k: Kernel, p: Proc, path: string): Err | undefined {
 }
 
 /**
- * chroot(2) (change_root): superuser only; a current directory outside the
- * new root becomes the new root; sets PK_SUGID (proc_crmod_leave).
+ * change_root: the new root (chroot("/") too: cwdi_rdir is never NULL
+ * again); a current directory that vn_isunder does not find under it
+ * (walking `..` through every file system, as the caller) becomes the new
+ * root; proc_crmod_leave sets PK_SUGID.
  */
-export function sysChroot(k: Kernel, p: Proc, path: string): Err | undefined {
-  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'CHROOT' });
-  if (ke !== undefined) return ke;
-  const vp = lookupSearchableDir(k.ctx(p), path);
-  if (isErr(vp)) return vp;
+export function changeRoot(k: Kernel, p: Proc, vp: Vnode): void {
   if (p.root !== null) vrele(p.root);
   p.root = vp;
-  if (p.cwd === null || !vnIsunder(k, p.cwd, vp)) {
+  if (p.cwd === null || !vnIsunder(k, p.cwd, vp, k.ctx(p))) {
     if (p.cwd !== null) vrele(p.cwd);
     vref(vp);
     p.cwd = vp;
   }
   p.sugid = true;
   k.emit({ kind: 'cred-changed', pid: p.pid, sugid: true });
+}
+
+/** chroot(2) (sys_chroot): KAUTH_SYSTEM_CHROOT first (the superuser), then chdir_lookup, then change_root. */
+export function sysChroot(k: Kernel, p: Proc, path: string): Err | undefined {
+  const ke = k.kauth.authorize(k, p.cred, { scope: 'system', action: 'CHROOT' });
+  if (ke !== undefined) return ke;
+  const vp = chdirLookup(k.ctx(p), path);
+  if (isErr(vp)) return vp;
+  changeRoot(k, p, vp);
   return undefined;
 }
 
@@ -229,7 +259,34 @@ export function sysMount(k: Kernel, p: Proc, fstype: string, path: string, data:
   vfs.refcount++;
   k.mountlist.push(mp);
   k.emit({ kind: 'mount', mount: mp });
+  mountCheckdirs(k, vp);
   return undefined;
+}
+
+/**
+ * mount_checkdirs (vfs_mount.c): every process whose current or root
+ * directory is the vnode just mounted on now has the new file system's
+ * root there instead (nothing to do when the mount holds the only
+ * reference).
+ */
+function mountCheckdirs(k: Kernel, olddp: Vnode): void {
+  if (olddp.usecount === 1) return;
+  const mp = olddp.mountedHere!;
+  const newdp = mp.ops.root(k.ctx(k.proc0), mp);
+  if (isErr(newdp)) throw new Error(`mount: lost mount (${newdp.errno})`);
+  for (const p of k.allproc) {
+    if (p.cwd === olddp) {
+      vref(newdp);
+      p.cwd = newdp;
+      vrele(olddp);
+    }
+    if (p.root === olddp) {
+      vref(newdp);
+      p.root = newdp;
+      vrele(olddp);
+    }
+  }
+  vrele(newdp);
 }
 
 /**

@@ -53,6 +53,8 @@ export const O_DIRECTORY = 0x200000;
 
 /** v_vflag */
 export const VV_ROOT = 0x1;
+/** v_iflag: VI_TEXT, the vnode is a process's text (vn_marktext); cleared by the last vrele (vrelel). */
+export const VI_TEXT = 0x10;
 
 /** The vnode operations vector (vnodeop_desc); every file system fills all of it. */
 export interface VnodeOps {
@@ -76,6 +78,8 @@ export class Vnode {
   state: VnodeState = 'loading';
   usecount = 0;
   vflag = 0;
+  /** v_iflag (VI_TEXT). */
+  iflag = 0;
   /** v_size (uvm_vnp_setsize): what the file system last set; procfs leaves it 0. */
   vsize = 0;
   data: unknown = null;
@@ -127,6 +131,7 @@ export function vrele(vp: Vnode): void {
   vp.usecount--;
   if (vp.usecount > 0 || vp.state !== 'loaded') return;
   const recycle = vp.ops.inactive(vp);
+  vp.iflag &= ~VI_TEXT; // vrelel: after VOP_INACTIVE, whether or not it recycles
   vp.mount.k.emit({ kind: 'vnode-inactive', vnode: vp, mount: vp.mount, key: vp.key, recycle });
   if (recycle) vcacheReclaim(vp, false);
 }

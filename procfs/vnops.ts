@@ -198,7 +198,7 @@ function digits(n: number): number {
 function procfsDir(ctx: Ctx, target: Proc, which: 'cwd' | 'chroot'): string {
   const vp = which === 'cwd' ? target.cwd : target.root;
   if (vp === null || vp.ops.tag === 'VT_PROCFS') return '/';
-  const path = getcwdCommon(ctx.k, vp, ctx.p.root);
+  const path = getcwdCommon(ctx.k, vp, ctx.p.root, ctx);
   return isErr(path) ? '/' : path;
 }
 
@@ -473,7 +473,7 @@ function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
       const vxp = fp.vnode!;
       if (vxp.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) return err('EINVAL');
       if (vxp.ops.tag === 'VT_PROCFS') return '/';
-      return getcwdCommon(ctx.k, vxp, ctx.p.root);
+      return getcwdCommon(ctx.k, vxp, ctx.p.root, ctx);
     }
     case 'DTYPE_MISC': return '[misc]';
     case 'DTYPE_KQUEUE': return '[kqueue]';

@@ -1,7 +1,7 @@
 /** execve (kern_exec.ts): check_exec, credexec and PK_SUGID, fd_checkstd, close-on-exec, MNT_NOSUID/NOEXEC. */
 import { describe, expect, it } from 'vitest';
 import * as E from '../../emulator/index.ts';
-import { RD, bootKernel, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
+import { RD, bootKernel, bootProcfs, must, openOk, outcome, spawnAs } from '../helpers/boot.ts';
 
 const ids = (c: E.Cred) => [c.ruid, c.euid, c.svuid, c.rgid, c.egid, c.svgid];
 
@@ -157,13 +157,14 @@ describe('descriptors across exec', () => {
     expect(u.fd.openFds()).toEqual([0, 2]);
   });
 
-  it('the exec hooks run with p_reflock held, after the credentials changed, before the new image', () => {
+  it('the exec hooks run with p_reflock held, after credexec and pathexec, before emulexec (kern_exec.c 1.518.4.2 execve_runproc)', () => {
     const k = bootKernel();
     const u = spawnAs(k, 1000, 100);
     const seen: unknown[] = [];
-    k.exechooks.establish((p) => seen.push(p.reflockWriter, p.sugid, p.cred.euid, p.path), null);
+    k.exechooks.establish((p) => seen.push(p.reflockWriter, p.sugid, p.cred.euid, p.path, p.emul), null);
     expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined();
-    expect(seen).toEqual([true, true, 0, '/bin/sh']);
+    expect(E.execve(k, u, '/emul/linux/bin/sh')).toBeUndefined();
+    expect(seen).toEqual([true, true, 0, '/usr/bin/passwd', 'netbsd', true, true, 0, '/emul/linux/bin/sh', 'netbsd']);
     expect(u.reflockWriter).toBe(false);
   });
 });
@@ -182,5 +183,108 @@ describe('exec_abort', () => {
     expect(E.sysSetid(k, r, 'setuid', 1000)).toBeUndefined();
     expect(E.execve(k, r, '/bin/su')?.errno).toBe('ENOENT');
     expect(r.stat).toBe('SZOMB');
+  });
+});
+
+describe('execve_loadvm: p_reflock before the lookup', () => {
+  it('the caller holds its own p_reflock while exec_makepathbuf and check_exec run; a failure releases it', () => {
+    const k = bootProcfs();
+    const u = spawnAs(k, 1000, 100);
+    const seen: boolean[] = [];
+    const root = k.rootMount.vnodeops;
+    const lookup = root.lookup;
+    (root as { lookup: typeof lookup }).lookup = (ctx, dvp, name) => {
+      if (ctx.p === u) seen.push(u.reflockWriter);
+      return lookup(ctx, dvp, name);
+    };
+    try {
+      expect(E.execve(k, u, '/nonexistent')?.errno).toBe('ENOENT');
+    } finally {
+      (root as { lookup: typeof lookup }).lookup = lookup;
+    }
+    expect(seen).toEqual([true]);
+    expect(u.reflockWriter).toBe(false);
+    expect(outcome(E.execve(k, u, `/proc/${u.pid}/file`))).toBe('ENOENT');
+    expect(E.sysChdir(k, u, `/proc/${u.pid}`)).toBeUndefined();
+    expect(outcome(E.execve(k, u, 'file'))).toBe('EBUSY');
+    expect(u.path).toBe('/bin/sh');
+  });
+});
+
+describe('exec_makepathbuf', () => {
+  it('absolute paths as given; relative ones after the cwd path and a slash (`//` at the root)', () => {
+    const k = bootKernel({ files: [{ path: '/home/user/x', type: 'dir', mode: 0o311, uid: 1000, gid: 100 }] });
+    const u = spawnAs(k, 1000, 100);
+    const mk = (p: string) => E.execMakepathbuf(k.ctx(u), p);
+    expect(mk('/usr/../bin/cat')).toBe('/usr/../bin/cat');
+    expect(mk('bin/sh')).toBe('//bin/sh');
+    expect(E.sysChdir(k, u, '/home/user/x')).toBeUndefined();
+    expect(mk('../../../bin/sh')).toBe('/home/user/x/../../../bin/sh'); // x is 0311: VEXEC of the cwd is enough
+    expect(E.sysChdir(k, u, '/usr/bin')).toBeUndefined();
+    expect(mk(`${'a'.repeat(1021)}`)).toEqual(E.err('ENAMETOOLONG')); // strlen + 3 >= MAXPATHLEN
+    expect(mk(`${'a'.repeat(1014)}`)).toEqual(E.err('ERANGE')); // 8 + 1014 + 3 > MAXPATHLEN
+    expect(typeof mk(`${'a'.repeat(1013)}`)).toBe('string');
+  });
+
+  it('GETCWD_CHECK_ACCESS: VEXEC|VREAD on the directories above the cwd (EACCES)', () => {
+    const k = bootKernel({
+      files: [
+        { path: '/home/user/x', type: 'dir', mode: 0o311, uid: 1000, gid: 100 },
+        { path: '/home/user/x/y', type: 'dir', mode: 0o755, uid: 1000, gid: 100 },
+      ],
+    });
+    const u = spawnAs(k, 1000, 100);
+    expect(E.sysChdir(k, u, '/home/user/x/y')).toBeUndefined();
+    expect(E.execMakepathbuf(k.ctx(u), 'z')).toEqual(E.err('EACCES'));
+    expect(outcome(E.execve(k, u, '/bin/cat'))).toBe('ok');
+    expect(outcome(E.execve(k, u, '../../../../bin/cat'))).toBe('EACCES');
+  });
+});
+
+describe('vn_marktext and VI_TEXT', () => {
+  it('exec marks the program text; the last reference clears it', () => {
+    const k = bootKernel();
+    const cat = must(E.namei(k.ctx(k.initproc), '/bin/cat', true));
+    expect(cat.iflag & E.VI_TEXT).toBe(0);
+    const u = spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/bin/cat')).toBeUndefined();
+    expect(cat.iflag & E.VI_TEXT).toBe(E.VI_TEXT);
+    expect(E.execve(k, u, '/bin/sh')).toBeUndefined();
+    expect(cat.iflag & E.VI_TEXT).toBe(E.VI_TEXT); // our lookup still holds it
+    E.vrele(cat);
+    expect(cat.iflag & E.VI_TEXT).toBe(0);
+  });
+
+  it('check_exec gives ETXTBSY while any file has the program open for writing (v_writecount)', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    const u = spawnAs(k, 1000, 100);
+    const w = openOk(k, r, '/usr/bin/id', { ...RD, write: true });
+    const cat = must(E.namei(k.ctx(r), '/usr/bin/id', true));
+    expect(E.vnWritecount(k, cat)).toBe(1);
+    expect(E.fork1(k, r)).not.toHaveProperty('errno'); // the child shares the file: still one writer
+    expect(E.vnWritecount(k, cat)).toBe(1);
+    expect(outcome(E.execve(k, u, '/usr/bin/id'))).toBe('ETXTBSY');
+    expect(u.path).toBe('/bin/sh');
+    E.vrele(cat);
+    expect(E.sysClose(k, r, w)).toBeUndefined();
+    expect(outcome(E.execve(k, u, '/usr/bin/id'))).toBe('ETXTBSY'); // the child's copy
+  });
+});
+
+describe('emulexec', () => {
+  it('a Linux program sets the emulation root /emul/linux (emul_find_root), found from the process root', () => {
+    const k = bootKernel({
+      files: [
+        { path: '/jail', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+        { path: '/jail/sh', type: 'file', mode: 0o555, uid: 0, gid: 0, emul: 'linux' },
+      ],
+    });
+    const r = spawnAs(k, 0, 0);
+    expect(E.execve(k, r, '/emul/linux/bin/sh')).toBeUndefined();
+    expect(r.edir?.key).toBe(must(E.sysStat(k, r, '/../emul/linux', true)).fileno.toString());
+    expect(E.sysChroot(k, r, '/jail')).toBeUndefined();
+    expect(E.execve(k, r, '/sh')).toBeUndefined(); // no /jail/emul/linux: no emulation root
+    expect([r.emul, r.edir]).toEqual(['linux', null]);
   });
 });

@@ -145,3 +145,39 @@ describe('kauth_cred_uidmatch (the curtain)', () => {
     expect(E.kauthCredUidmatch(c(1000, 1000), c(2000, 2000))).toBe(false);
   });
 });
+
+describe('ptrace_find and ptrace_allowed (sys_ptrace_common.c 1.53)', () => {
+  it('the curtain hides the target (ESRCH); init may not trace (EPERM); detach needs a tracee (EPERM) of ours (EBUSY)', () => {
+    const k = bootKernel({ curtain: true });
+    const t = spawnAs(k, 1000, 100);
+    const other = spawnAs(k, 2000, 100);
+    const same = spawnAs(k, 1000, 100);
+    expect(outcome(E.sysPtrace(k, other, t.pid, false))).toBe('ESRCH');
+    expect(outcome(E.sysPtrace(k, k.initproc, t.pid, false))).toBe('EPERM');
+    expect(outcome(E.sysPtrace(k, same, t.pid, true))).toBe('EPERM');
+    expect(E.sysPtrace(k, same, t.pid, false)).toBeUndefined();
+    expect(t.tracer).toBe(same);
+    const root = spawnAs(k, 0, 0);
+    expect(outcome(E.sysPtrace(k, root, t.pid, true))).toBe('EBUSY');
+  });
+
+  it('PT_DETACH is allowed by the ptrace listener whatever the ids (a tracee that became set-id)', () => {
+    const k = bootKernel();
+    const t = spawnAs(k, 1000, 100);
+    const tr = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, tr, t.pid, false)).toBeUndefined();
+    t.sugid = true; // as a set-id exec before the attach would have left it
+    expect(E.sysPtrace(k, tr, t.pid, true)).toBeUndefined();
+    expect(outcome(E.sysPtrace(k, tr, t.pid, false))).toBe('EPERM'); // attach: PK_SUGID
+  });
+
+  it('a tracer whose root is not at or above the target\'s gets EPERM before kauth (proc_isunder)', () => {
+    const k = bootKernel({ files: [{ path: '/jail', type: 'dir', mode: 0o755, uid: 0, gid: 0 }] });
+    const t = spawnAs(k, 0, 0);
+    const j = spawnAs(k, 0, 0);
+    expect(E.sysChroot(k, j, '/jail')).toBeUndefined();
+    expect(outcome(E.sysPtrace(k, j, t.pid, false))).toBe('EPERM');
+    expect(E.sysChroot(k, t, '/jail')).toBeUndefined();
+    expect(E.sysPtrace(k, j, t.pid, false)).toBeUndefined();
+  });
+});

@@ -134,3 +134,90 @@ describe('chroot', () => {
     expect(E.getcwdCommon(k, r.cwd!, r.root)).toBe('/');
   });
 });
+
+describe('lookup_parsepath: a trailing slash (REQUIREDIR)', () => {
+  it('follows a link even without FOLLOW, and a non-directory is ENOTDIR', () => {
+    const { k, u } = boot();
+    expect(ino(k, u, '/tmp/etcdir/', false)).toBe(ino(k, u, '/etc'));
+    expect(must(E.sysStat(k, u, '/tmp/etcdir', false)).vtype).toBe('VLNK');
+    expect(outcome(E.sysStat(k, u, '/tmp/abs/', false))).toBe('ENOTDIR');
+    expect(outcome(E.sysStat(k, u, '/etc/passwd/', true))).toBe('ENOTDIR');
+    expect(outcome(E.sysStat(k, u, '/etc/passwd//', true))).toBe('ENOTDIR');
+    expect(outcome(E.sysReadlink(k, u, '/tmp/etcdir/'))).toBe('EINVAL');
+    expect(outcome(E.sysStat(k, u, '/nothing/', true))).toBe('ENOENT');
+    expect(ino(k, u, '/etc//', false)).toBe(ino(k, u, '/etc'));
+  });
+});
+
+describe('namei_follow limits', () => {
+  it('ENAMETOOLONG when the link text and the rest reach MAXPATHLEN', () => {
+    const long = `/${'dd/'.repeat(300)}`.slice(0, 700);
+    const k = bootKernel({ files: [link('/tmp/long', long)] });
+    const u = spawnAs(k, 1000, 100);
+    const rest = `/${'x'.repeat(200)}/${'y'.repeat(100)}`;
+    expect(outcome(E.sysStat(k, u, `/tmp/long${rest}`, true))).toBe('ENOENT'); // 700 + 302 + 1 < 1024
+    expect(outcome(E.sysStat(k, u, `/tmp/long${rest}${'/z'.repeat(10)}`, true))).toBe('ENOENT'); // 700 + 322 + 1 = 1023
+    expect(outcome(E.sysStat(k, u, `/tmp/long${rest}${'/z'.repeat(11)}`, true))).toBe('ENAMETOOLONG'); // 1025
+  });
+});
+
+describe('namei_tryemulroot', () => {
+  const FILES_EMUL: E.RootfsEntry[] = [
+    { path: '/emul/linux/etc', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+    { path: '/emul/linux/etc/passwd', type: 'file', mode: 0o600, uid: 0, gid: 0 },
+    { path: '/emul/linux/closed', type: 'dir', mode: 0o700, uid: 0, gid: 0 },
+    { path: '/emul/linux/closed/x', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    { path: '/closed', type: 'dir', mode: 0o755, uid: 0, gid: 0 },
+    { path: '/closed/x', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    { path: '/emul/linux/tmp', type: 'dir', mode: 0o777, uid: 0, gid: 0 },
+    link('/emul/linux/tmp/up', '/../etc/passwd'),
+    link('/emul/linux/tmp/abs', '/etc/passwd'),
+    link('/emul/linux/tmp/gone', '/nowhere'),
+    { path: '/tmp/gone', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    link('/emul/linux/tmp/loop', 'loop'),
+    link('/emul/linux/tmp/nil', ''),
+    { path: '/tmp/loop', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    { path: '/tmp/nil', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+    { path: '/emul/linux/var', type: 'file', mode: 0o644, uid: 0, gid: 0 },
+  ];
+
+  function bootEmul() {
+    const k = bootKernel({ files: FILES_EMUL });
+    const l = spawnAs(k, 1000, 100);
+    expect(E.execve(k, l, '/emul/linux/bin/sh')).toBeUndefined();
+    return { k, l, n: spawnAs(k, 1000, 100) };
+  }
+
+  it('an absolute path starts at /emul/linux; a relative one at the cwd; `/../` at the real root', () => {
+    const { k, l, n } = bootEmul();
+    expect(l.edir).toBe(must(E.namei(k.ctx(n), '/emul/linux', true)));
+    E.vrele(l.edir!);
+    expect(ino(k, l, '/etc/passwd')).toBe(ino(k, n, '/emul/linux/etc/passwd'));
+    expect(ino(k, l, '/../etc/passwd')).toBe(ino(k, n, '/etc/passwd'));
+    expect(E.sysChdir(k, l, '/etc')).toBeUndefined(); // /emul/linux/etc
+    expect(ino(k, l, 'passwd')).toBe(ino(k, n, '/emul/linux/etc/passwd'));
+    expect(ino(k, l, '/')).toBe(ino(k, n, '/')); // the emulation root itself becomes the real root
+    expect(n.edir).toBe(null);
+  });
+
+  it('retries from the root after a lookup error (ENOENT, EACCES), not after a link error', () => {
+    const { k, l, n } = bootEmul();
+    expect(ino(k, l, '/usr/bin/id')).toBe(ino(k, n, '/usr/bin/id')); // ENOENT in the emulation root
+    expect(ino(k, l, '/closed/x')).toBe(ino(k, n, '/closed/x')); // EACCES there
+    expect(ino(k, l, '/var/')).toBe(ino(k, n, '/var')); // ENOTDIR there (a file), a directory from the root
+    expect(ino(k, l, '/tmp/abs')).toBe(ino(k, n, '/emul/linux/etc/passwd')); // an absolute link stays inside
+    expect(ino(k, l, '/tmp/up')).toBe(ino(k, n, '/etc/passwd')); // `/../` leaves it
+    // ENOENT for /emul/linux/nowhere after the link is a lookup error: the whole path again from the root.
+    expect(ino(k, l, '/tmp/gone')).toBe(ino(k, n, '/tmp/gone'));
+    // Errors of namei_follow itself do not set attempt_retry.
+    expect(ino(k, l, '/tmp/loop')).toBe('ELOOP');
+    expect(ino(k, l, '/tmp/nil')).toBe('ENOENT');
+    expect(typeof ino(k, n, '/tmp/nil')).toBe('number');
+  });
+
+  it('a native program run from the emulation root drops it (cwdexec, emulexec)', () => {
+    const { k, l } = bootEmul();
+    expect(E.execve(k, l, '/bin/cat')).toBeUndefined();
+    expect([l.emul, l.edir]).toEqual(['netbsd', null]);
+  });
+});

@@ -66,3 +66,34 @@ describe('statvfs of the root file system', () => {
     expect(must(E.sysStatvfs(k, k.initproc, '/etc'))).toMatchObject({ fstype: 'ffs', mntonname: '/', namemax: 255 });
   });
 });
+
+describe('vn_openchk order (no O_CREAT)', () => {
+  it('O_DIRECTORY ENOTDIR, then EISDIR, then ETXTBSY (vn_writechk), then VOP_ACCESS', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100); // runs /bin/sh: VI_TEXT
+    const r = spawnAs(k, 0, 0);
+    expect(outcome(E.sysOpen(k, u, '/bin/sh', { ...WR, directory: true }))).toBe('ENOTDIR');
+    expect(outcome(E.sysOpen(k, u, '/bin/sh', WR))).toBe('ETXTBSY'); // not EACCES (0555)
+    expect(outcome(E.sysOpen(k, r, '/bin/sh', RDWR))).toBe('ETXTBSY');
+    expect(outcome(E.sysOpen(k, u, '/bin/cat', WR))).toBe('EACCES');
+    expect(outcome(E.sysOpen(k, u, '/bin/sh', RD))).toBe('ok');
+  });
+});
+
+describe('mount_checkdirs', () => {
+  it('a cwd or root on the covered vnode moves to the mounted root', async () => {
+    const { bootProcfs } = await import('../helpers/boot.ts');
+    const k = bootProcfs({ mountOn: null });
+    const a = spawnAs(k, 0, 0);
+    const b = spawnAs(k, 0, 0);
+    expect(E.sysChdir(k, a, '/proc')).toBeUndefined();
+    expect(E.sysChroot(k, b, '/proc')).toBeUndefined();
+    const covered = a.cwd!;
+    expect(E.sysMount(k, k.initproc, 'procfs', '/proc', { len: 8, version: 1, flags: 0 })).toBeUndefined();
+    expect(a.cwd).not.toBe(covered);
+    expect(a.cwd!.key).toBe('root:0:-1');
+    expect(b.root).toBe(a.cwd);
+    expect(b.cwd).toBe(a.cwd);
+    expect(covered.usecount).toBe(1); // only the mount's (mnt_vnodecovered)
+  });
+});
