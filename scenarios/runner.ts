@@ -48,6 +48,8 @@ export type ProcEvent =
 /** A reference a process holds on a procfs vnode: a descriptor, or its current or root directory. */
 export interface Hold {
   vnode: string;
+  /** The vnode's load number (Vnode.seq): tells a reloaded vnode from the one revoked under the same name. */
+  seq: number;
   /** The vnode was revoked or evicted: the holder sees deadfs. */
   dead: boolean;
   pid: number;
@@ -157,10 +159,10 @@ class HoldScan {
     const out: Hold[] = [];
     const add = (vp: Vnode | null, pid: number, ref: Hold['ref']) => {
       if (vp === null) return;
-      if (vp.mount.ops.name === 'procfs') out.push({ vnode: vnodeName(vp.mount.path, vp.key), dead: false, pid, ref });
+      if (vp.mount.ops.name === 'procfs') out.push({ vnode: vnodeName(vp.mount.path, vp.key), seq: vp.seq, dead: false, pid, ref });
       else {
         const name = this.deadNames.get(vp);
-        if (name !== undefined) out.push({ vnode: name, dead: true, pid, ref });
+        if (name !== undefined) out.push({ vnode: name, seq: vp.seq, dead: true, pid, ref });
       }
     };
     for (const pid of [...k.pidTable.keys()].sort((a, b) => a - b)) {

@@ -58,24 +58,44 @@ export interface Picture {
   bars: Bar[];
 }
 
-/** Descriptor handle names by `pid:fd`, and process handle names by pid, from the steps' `as`. */
-function handleNames(steps: readonly Step[], records: readonly StepRecord[]): { fds: Map<string, string>; procs: Map<number, string> } {
-  const fds = new Map<string, string>();
-  const procs = new Map<number, string>([[1, 'init']]);
-  for (const rec of records) {
-    const step = steps[rec.index] as (Step & { as?: string | [string, string] }) | undefined;
-    if (step?.as === undefined || !('ok' in rec.outcome)) continue;
-    const ok = rec.outcome.ok;
-    if (typeof ok.pid === 'number' && typeof step.as === 'string') procs.set(ok.pid, step.as);
-    else if (typeof ok.fd === 'number' && typeof step.as === 'string' && rec.actor !== null) fds.set(`${rec.actor}:${ok.fd}`, step.as);
-    else if (Array.isArray(ok.fds) && Array.isArray(step.as) && rec.actor !== null) {
-      step.as.forEach((h, i) => fds.set(`${rec.actor}:${String((ok.fds as unknown[])[i])}`, h));
+/**
+ * Handle names as they were bound, step by step (a pid or a descriptor
+ * number can be reused): the name of `pid` or `pid:fd` at a step is the
+ * latest binding at or before it.
+ */
+class Names {
+  private readonly bound = new Map<string, { step: number; name: string }[]>();
+
+  constructor(steps: readonly Step[], records: readonly StepRecord[]) {
+    this.bind('1', -1, 'init');
+    for (const rec of records) {
+      const step = steps[rec.index] as (Step & { as?: string | [string, string] }) | undefined;
+      if (step?.as === undefined || !('ok' in rec.outcome)) continue;
+      const ok = rec.outcome.ok;
+      const i = rec.index;
+      if (typeof ok.pid === 'number' && typeof step.as === 'string') this.bind(String(ok.pid), i, step.as);
+      else if (typeof ok.fd === 'number' && typeof step.as === 'string' && rec.actor !== null) this.bind(`${rec.actor}:${ok.fd}`, i, step.as);
+      else if (Array.isArray(ok.fds) && Array.isArray(step.as) && rec.actor !== null) {
+        const fds = ok.fds as unknown[];
+        step.as.forEach((h, k) => this.bind(`${rec.actor}:${String(fds[k])}`, i, h));
+      }
     }
   }
-  return { fds, procs };
+
+  private bind(key: string, step: number, name: string): void {
+    const list = this.bound.get(key) ?? [];
+    list.push({ step, name });
+    this.bound.set(key, list);
+  }
+
+  at(key: string, step: number): string | undefined {
+    let name: string | undefined;
+    for (const b of this.bound.get(key) ?? []) if (b.step <= step) name = b.name;
+    return name;
+  }
 }
 
-function lanesOf(records: readonly StepRecord[], procs: Map<number, string>, trace: readonly string[]): Lane[] {
+function lanesOf(records: readonly StepRecord[], names: Names, trace: readonly string[]): Lane[] {
   const lanes: Lane[] = [{ pid: 1, handle: 'init', start: -1, exited: null, reaped: null, parent: null, marks: [] }];
   const live = new Map<number, Lane>([[1, lanes[0]!]]);
   for (const rec of records) {
@@ -85,7 +105,7 @@ function lanesOf(records: readonly StepRecord[], procs: Map<number, string>, tra
     let marked = false;
     for (const e of rec.procs ?? []) {
       if (e.kind === 'created') {
-        const lane: Lane = { pid: e.pid, handle: procs.get(e.pid) ?? null, start: i, exited: null, reaped: null, parent: e.ppid, marks: [] };
+        const lane: Lane = { pid: e.pid, handle: names.at(String(e.pid), i) ?? null, start: i, exited: null, reaped: null, parent: e.ppid, marks: [] };
         lane.marks.push({ kind: e.forked ? 'fork' : 'spawn', step: i, title });
         lanes.push(lane);
         live.set(e.pid, lane);
@@ -113,10 +133,12 @@ function lanesOf(records: readonly StepRecord[], procs: Map<number, string>, tra
 }
 
 /** Bars from the loads and evictions of each step, then the holds after it. */
-function barsOf(records: readonly StepRecord[], fds: Map<string, string>, procs: Map<number, string>): Bar[] {
+function barsOf(records: readonly StepRecord[], names: Names): Bar[] {
   const bars: Bar[] = [];
   const open = new Map<string, Bar>();
   const closed = new Map<string, Bar>();
+  /** The bar of each vnode (by load number) seen held while cached. */
+  const bySeq = new Map<number, Bar>();
   const openBar = (vnode: string, start: number) => {
     const b: Bar = { vnode, start, end: null, endKind: 'cached', holds: [] };
     bars.push(b);
@@ -142,17 +164,19 @@ function barsOf(records: readonly StepRecord[], fds: Map<string, string>, procs:
     for (const v of rec.loaded) openBar(v, i);
     for (const v of later) close(v, i, revoked.has(v));
     for (const h of rec.holds ?? []) {
-      const b = h.dead ? closed.get(h.vnode) : (open.get(h.vnode) ?? openBar(h.vnode, -1));
-      if (b !== undefined) addHold(b, h, i, holderName(h, fds, procs));
+      const b = h.dead ? (bySeq.get(h.seq) ?? closed.get(h.vnode)) : (open.get(h.vnode) ?? openBar(h.vnode, -1));
+      if (b === undefined) continue;
+      if (!h.dead) bySeq.set(h.seq, b);
+      addHold(b, h, i, holderName(h, i, names));
     }
   }
   return bars;
 }
 
-function holderName(h: Hold, fds: Map<string, string>, procs: Map<number, string>): string {
-  const who = procs.get(h.pid) ?? `pid ${h.pid}`;
+function holderName(h: Hold, step: number, names: Names): string {
+  const who = names.at(String(h.pid), step) ?? `pid ${h.pid}`;
   if (typeof h.ref !== 'number') return `${who} ${h.ref}`;
-  const name = fds.get(`${h.pid}:${h.ref}`);
+  const name = names.at(`${h.pid}:${h.ref}`, step);
   return `${who} fd ${h.ref}${name === undefined ? '' : ` (${name})`}`;
 }
 
@@ -164,8 +188,8 @@ function addHold(b: Bar, h: Hold, i: number, holder: string): void {
 }
 
 export function pictureOf(steps: readonly Step[], records: readonly StepRecord[], trace: readonly string[]): Picture {
-  const { fds, procs } = handleNames(steps, records);
-  return { lanes: lanesOf(records, procs, trace), bars: barsOf(records, fds, procs) };
+  const names = new Names(steps, records);
+  return { lanes: lanesOf(records, names, trace), bars: barsOf(records, names) };
 }
 
 // ---- drawing -----------------------------------------------------------------------
@@ -258,7 +282,10 @@ function drawBars(bars: readonly Bar[], n: number, y0: number): string[] {
       const hx1 = Math.min(x(h.to + 1), right);
       out.push(`<rect class="hold${h.dead ? ' dead' : ''}" data-holder="${esc(h.holder)}" data-from="${h.from}" data-to="${h.to}" ` +
         `x="${hx0}" y="${hy}" width="${hx1 - hx0}" height="${HOLD_H}"><title>${text(`${h.holder} holds ${b.vnode}${h.dead ? ' (revoked: deadfs)' : ''}, after steps ${h.from} to ${h.to}`)}</title></rect>`);
-      out.push(`<text class="hold-label" x="${hx1 + 4}" y="${hy + HOLD_H}">${text(h.holder)}</text>`);
+      // A holder is named once per bar (its span on the dead vnode continues the live one).
+      if (!b.holds.slice(0, k).some((o) => o.holder === h.holder)) {
+        out.push(`<text class="hold-label" x="${hx1 + 4}" y="${hy + HOLD_H}">${text(h.holder)}</text>`);
+      }
     });
     out.push('</g>');
     y += barRowHeight(b);
