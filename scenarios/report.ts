@@ -126,8 +126,9 @@ export interface RunFileOptions {
 
 const roundMs = (x: number) => Math.max(0, Math.round(x * 1000) / 1000);
 
-/** Load and judge one file. */
-export function runFile(file: string, o: RunFileOptions = {}): FileReport {
+/** Load and judge one file (a bare list of bugs as the second argument is still taken, as before the options). */
+export function runFile(file: string, opts: RunFileOptions | readonly BugName[] = {}): FileReport {
+  const o: RunFileOptions = Array.isArray(opts) ? { bugs: opts as readonly BugName[] } : (opts as RunFileOptions);
   const clock = o.clock ?? (() => 0);
   const t0 = clock();
   const l = loadScenarioFile(file);
