@@ -8,11 +8,13 @@ import type { BugName } from '../emulator/bugs.ts';
 import type { KernelEvent } from '../emulator/events.ts';
 import { boot } from '../emulator/boot.ts';
 import type { Kernel } from '../emulator/kernel.ts';
+import type { Vnode } from '../emulator/vnode.ts';
 import { DEFAULT_CONFIG, KernelPanic } from '../emulator/kernel.ts';
 import type { Proc } from '../emulator/proc.ts';
 import type { RootfsEntry } from '../emulator/rootfs.ts';
 import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
+import { HANDLE_RE, REF_RE, STEP_BODIES, STEP_KINDS } from './format.ts';
 import { Oracle } from './oracle.ts';
 import { compilePattern } from './pattern.ts';
 import { executeStep, type Outcome } from './steps.ts';
@@ -27,11 +29,33 @@ export interface RunOptions {
   bugs?: readonly BugName[];
   /** Skip the oracle (benchmarks only). */
   oracle?: boolean;
+  /** Record who holds which procfs vnode after every step (StepRecord.holds; the HTML report). */
+  holds?: boolean;
+  /** Called with each step's record once it is made (an exception thrown here escapes the runner). */
+  onRecord?: (rec: StepRecord) => void;
 }
 
 export interface StepFailure {
   step: number;
   message: string;
+}
+
+/** A process lifecycle change a step caused, from the kernel's events. */
+export type ProcEvent =
+  | { kind: 'created'; pid: number; ppid: number; forked: boolean }
+  | { kind: 'exec'; pid: number; sugid: boolean }
+  | { kind: 'exit'; pid: number }
+  | { kind: 'reaped'; pid: number };
+
+/** A reference a process holds on a procfs vnode: a descriptor, or its current or root directory. */
+export interface Hold {
+  vnode: string;
+  /** The vnode's load number (Vnode.seq): tells a reloaded vnode from the one revoked under the same name. */
+  seq: number;
+  /** The vnode was revoked or evicted: the holder sees deadfs. */
+  dead: boolean;
+  pid: number;
+  ref: number | 'cwd' | 'root';
 }
 
 export interface StepRecord {
@@ -42,6 +66,14 @@ export interface StepRecord {
   loaded: string[];
   evicted: string[];
   revoked: string[];
+  /** Why the step did not run at all (its actor exited, a handle it names has no value). */
+  notRun?: string;
+  /** The kernel panic the step ran into. */
+  panic?: string;
+  /** Process lifecycle events the step caused, in order. */
+  procs?: ProcEvent[];
+  /** With RunOptions.holds: every reference on a procfs vnode after the step, by pid. */
+  holds?: Hold[];
 }
 
 export interface RunResult {
@@ -92,11 +124,12 @@ export function bootScenario(s: Scenario, extraBugs: readonly BugName[] = []): K
   return k;
 }
 
-/** Collects what one step did to procfs vnodes. */
+/** Collects what one step did to procfs vnodes and to processes. */
 export class StepEvents {
   loaded: string[] = [];
   evicted: string[] = [];
   revoked: string[] = [];
+  procs: ProcEvent[] = [];
 
   on(e: KernelEvent): void {
     if (e.kind === 'vnode-loaded' && e.mount.ops.name === 'procfs') this.loaded.push(vnodeName(e.mount.path, e.key));
@@ -105,6 +138,42 @@ export class StepEvents {
       this.evicted.push(name);
       if (e.revoked) this.revoked.push(name);
     }
+    if (e.kind === 'proc-created') this.procs.push({ kind: 'created', pid: e.pid, ppid: e.ppid, forked: e.forked });
+    if (e.kind === 'exec') this.procs.push({ kind: 'exec', pid: e.pid, sugid: e.sugid });
+    if (e.kind === 'exit') this.procs.push({ kind: 'exit', pid: e.pid });
+    if (e.kind === 'reaped') this.procs.push({ kind: 'reaped', pid: e.pid });
+  }
+}
+
+/**
+ * Who holds which procfs vnode: every process's descriptors, current and
+ * root directory, in pid order. A vnode that left the cache is named as it
+ * was when it left (`dead`).
+ */
+class HoldScan {
+  private readonly deadNames = new Map<Vnode, string>();
+
+  on(e: KernelEvent): void {
+    if (e.kind === 'vnode-evicted' && e.mount.ops.name === 'procfs') this.deadNames.set(e.vnode, vnodeName(e.mount.path, e.key));
+  }
+
+  scan(k: Kernel): Hold[] {
+    const out: Hold[] = [];
+    const add = (vp: Vnode | null, pid: number, ref: Hold['ref']) => {
+      if (vp === null) return;
+      if (vp.mount.ops.name === 'procfs') out.push({ vnode: vnodeName(vp.mount.path, vp.key), seq: vp.seq, dead: false, pid, ref });
+      else {
+        const name = this.deadNames.get(vp);
+        if (name !== undefined) out.push({ vnode: name, seq: vp.seq, dead: true, pid, ref });
+      }
+    };
+    for (const pid of [...k.pidTable.keys()].sort((a, b) => a - b)) {
+      const p = k.pidTable.get(pid)!;
+      for (const fd of p.fd.openFds()) add(p.fd.get(fd)!.file.vnode, pid, fd);
+      add(p.cwd, pid, 'cwd');
+      add(p.root, pid, 'root');
+    }
+    return out;
   }
 }
 
@@ -118,16 +187,26 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   const k = booted;
   const oracle = opts.oracle === false ? null : new Oracle(k);
   let ev = new StepEvents();
-  k.subscribe((e) => ev.on(e));
+  const holds = opts.holds === true ? new HoldScan() : null;
+  k.subscribe((e) => {
+    ev.on(e);
+    holds?.on(e);
+  });
   const st: RunState = { k, handles: new Map([['init', { kind: 'proc', pid: 1, proc: k.initproc }]]), failed: new Set() };
   for (let i = 0; i < s.steps.length; i++) {
     const step = s.steps[i]!;
     ev = new StepEvents();
     k.ticks++;
     const res = playStep(st, step, oracle);
-    const rec: StepRecord = { index: i, kind: step.kind, actor: res.actor, outcome: res.outcome, ...ev };
+    const rec: StepRecord = {
+      index: i, kind: step.kind, actor: res.actor, outcome: res.outcome, ...ev,
+      ...(res.notRun === undefined ? {} : { notRun: res.notRun }),
+      ...(res.panic === undefined ? {} : { panic: res.panic }),
+      ...(holds === null ? {} : { holds: holds.scan(k) }),
+    };
     records.push(rec);
-    if (opts.trace) trace.push(traceLine(rec, step));
+    if (opts.trace) trace.push(traceLine(rec, step, st));
+    opts.onRecord?.(rec);
     const message = res.message ?? checkExpect(st, step, res.outcome, ev) ?? oracleMessage(oracle);
     if (message !== null) return { status: 'fail', failure: { step: i, message }, stepsRun: i + 1, trace, records };
   }
@@ -146,14 +225,17 @@ interface Played {
   actor: number | null;
   /** A failure that no expectation can excuse (actor exited, failed handle, kernel panic). */
   message: string | null;
+  /** Set when the step did not run (the actor or a handle could not be used). */
+  notRun?: string;
+  panic?: string;
 }
 
 function playStep(st: RunState, step: Step, oracle: Oracle | null): Played {
   try {
     const r = executeStep(st, step, oracle);
-    return { outcome: r.outcome, actor: r.actor, message: r.hard ?? null };
+    return { outcome: r.outcome, actor: r.actor, message: r.hard ?? null, ...(r.hard === undefined ? {} : { notRun: r.hard }) };
   } catch (e) {
-    if (e instanceof KernelPanic) return { outcome: { ok: {} }, actor: null, message: `kernel panic: ${e.message}` };
+    if (e instanceof KernelPanic) return { outcome: { ok: {} }, actor: null, message: `kernel panic: ${e.message}`, panic: e.message };
     throw e;
   }
 }
@@ -282,16 +364,64 @@ export class UnboundHandle extends Error {
   }
 }
 
-/** One --trace line: `#i pid=P kind(args) -> result | ERRNO loaded=[..] evicted=[..] revoked=[..]`. */
-export function traceLine(rec: Omit<StepRecord, 'kind'> & { kind: string }, step: Step): string {
-  const { kind: _k, expect: _e, ...args } = step as Step & Record<string, unknown>;
-  const argText = Object.entries(args)
-    .filter(([key]) => key !== 'by')
-    .map(([key, v]) => `${key}=${JSON.stringify(v)}`)
-    .join(' ');
-  const out = 'errno' in rec.outcome ? rec.outcome.errno : `ok ${JSON.stringify(rec.outcome.ok)}`;
-  const list = (n: string, l: string[]) => (l.length ? ` ${n}=[${l.join(' ')}]` : '');
-  return `#${rec.index} pid=${rec.actor ?? '-'} ${rec.kind}(${argText}) -> ${out}` +
-    list('loaded', rec.loaded) + list('evicted', rec.evicted) + list('revoked', rec.revoked);
+/** Each kind's field defaults, read from the format's schemas: a field at its default is left out of a trace line. */
+const FIELD_DEFAULTS: Readonly<Record<string, ReadonlyMap<string, unknown>>> = Object.fromEntries(
+  STEP_KINDS.map((kind) => {
+    const shape = STEP_BODIES[kind].shape as Record<string, { def: { type: string; defaultValue?: unknown } }>;
+    const defaults = Object.entries(shape).filter(([, f]) => f.def.type === 'default').map(([name, f]) => [name, f.def.defaultValue] as const);
+    return [kind, new Map(defaults)];
+  }),
+);
+
+/** Fields that hold strings even when they read `{h}` (every other `{h}` stands for an integer). */
+const STRING_FIELDS = new Set(['path', 'data', 'name', 'flags', 'type']);
+/** Fields that may name a handle: shown as its number. */
+const REF_FIELDS = new Set(['fd', 'to', 'child', 'target']);
+
+/** A field as the step used it: `{h}` expanded, a handle name as its pid or descriptor number. */
+function traceValue(st: RunState | undefined, field: string, v: unknown): unknown {
+  if (st === undefined || field === 'as') return v;
+  if (typeof v === 'string') {
+    if (REF_FIELDS.has(field) && HANDLE_RE.test(v)) {
+      const h = st.handles.get(v);
+      return h === undefined ? v : h.kind === 'proc' ? h.pid : h.fd;
+    }
+    let x: string;
+    try {
+      x = expandString(st, v);
+    } catch (e) {
+      if (e instanceof UnboundHandle) return v;
+      throw e;
+    }
+    return !STRING_FIELDS.has(field) && REF_RE.test(v) ? Number(x) : x;
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, traceValue(st, `${field}.${k}`, x)]));
+  }
+  return v;
 }
 
+/** What a trace line says came out of a step. */
+function traceOutcome(rec: Pick<StepRecord, 'outcome' | 'notRun' | 'panic'>): string {
+  if (rec.notRun !== undefined) return `not run: ${rec.notRun}`;
+  if (rec.panic !== undefined) return `panic: ${rec.panic}`;
+  return 'errno' in rec.outcome ? rec.outcome.errno : `ok ${JSON.stringify(rec.outcome.ok)}`;
+}
+
+/**
+ * One --trace line: `#i pid=P kind(field=value ...) -> ok {result} | ERRNO |
+ * not run: why | panic: message`, then `loaded=[..] evicted=[..] revoked=[..]`
+ * where not empty. With `st` (the run's state after the step) values are
+ * shown expanded; fields at their defaults are left out.
+ */
+export function traceLine(rec: Omit<StepRecord, 'kind'> & { kind: string }, step: Step, st?: RunState): string {
+  const { kind, expect: _e, ...args } = step as Step & Record<string, unknown>;
+  const defaults = FIELD_DEFAULTS[kind] ?? new Map<string, unknown>();
+  const argText = Object.entries(args)
+    .filter(([key, v]) => key !== 'by' && v !== undefined && !(defaults.has(key) && JSON.stringify(defaults.get(key)) === JSON.stringify(v)))
+    .map(([key, v]) => `${key}=${JSON.stringify(traceValue(st, key, v))}`)
+    .join(' ');
+  const list = (n: string, l: string[]) => (l.length ? ` ${n}=[${l.join(' ')}]` : '');
+  return `#${rec.index} pid=${rec.actor ?? '-'} ${rec.kind}(${argText}) -> ${traceOutcome(rec)}` +
+    list('loaded', rec.loaded) + list('evicted', rec.evicted) + list('revoked', rec.revoked);
+}

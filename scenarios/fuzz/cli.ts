@@ -11,7 +11,14 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { nowMs } from '../../bin/clock.ts';
 import { BUGS, BUG_NAMES, type BugName, isBugName } from '../../emulator/bugs.ts';
 import { STEPS_MAX } from '../format.ts';
+import { collectScenarioFiles } from '../collect.ts';
 import { formatInvalid, loadScenarioFile } from '../load.ts';
+import { type Judge, replayCommandLine, runDocument, runFile } from '../report.ts';
+import {
+  OUTPUT_HELP, PROCESS_STREAMS, REPORTER_HELP, type ReporterFlags, type ReporterSpec, ReporterUsageError, collect, emitReports,
+  reporterSpecs, runFiles,
+} from '../reporters/index.ts';
+import { scenarioLine } from '../reporters/text.ts';
 import type { CampaignOptions, CampaignResult } from './campaign.ts';
 import { runCampaignInline, shardRun } from './campaign.ts';
 import { describeRun } from './generate.ts';
@@ -144,7 +151,7 @@ async function fuzzCommand(f: FuzzFlags): Promise<number> {
     log(`fuzz: run ${x.run} failed (${x.cls}): ${x.message}`);
     log(`  swarm: ${x.swarm}`);
     log(`  shrunk from ${x.info.originalSteps} to ${x.repro.steps.length} steps: ${path}`);
-    log(`npm run -s emu -- replay ${path}`);
+    log(replayCommandLine(path));
     return { run: x.run, message: x.message, repro: path, steps: x.repro.steps.length };
   });
   const secs = (nowMs() - t0) / 1000;
@@ -166,15 +173,54 @@ function loadOrUsage(file: string) {
   return l.scenario;
 }
 
-function shrinkCommand(file: string, o: { bugs: BugName[]; out: string; json?: boolean }): number {
-  checkOutDir(o.out);
-  const s = loadOrUsage(file);
-  const first = check(s, o.bugs);
-  if (first.failure === null) {
-    if (o.json === true) process.stdout.write(`${JSON.stringify({ file, status: 'pass', repro: null }, null, 2)}\n`);
-    else process.stdout.write(`${file}: passes; nothing to shrink\n`);
-    return 0;
+/** replay's judge: the fuzz session (oracle and invariants) and, when the scenario expects anything, the runner. */
+const checkJudge: Judge = (s, o) => {
+  const r = check(s, o.bugs, true);
+  if (o.onRecord !== undefined) for (const rec of r.played) o.onRecord(rec);
+  return { failure: r.failure, trace: r.trace, records: r.played };
+};
+
+/** Test-only: the file whose run throws an internal error (exit status 3); never part of the scenario format. */
+const FAULT_FILE = process.env.PROCFS_EMU_TEST_INTERNAL_ERROR;
+
+function specsOrUsage(o: ReporterFlags): ReporterSpec[] {
+  try {
+    return reporterSpecs(o);
+  } catch (e) {
+    throw e instanceof ReporterUsageError ? new FuzzUsageError(e.message) : e;
   }
+}
+
+/** The file must exist (else a usage error, as `run` says); whether it is valid is the report's business. */
+function existingFile(file: string): void {
+  const found = collectScenarioFiles([file]);
+  if (!found.ok) throw new FuzzUsageError(found.message);
+}
+
+interface ShrinkFlags extends ReporterFlags {
+  bugs: BugName[];
+  out: string;
+}
+
+function shrinkCommand(file: string, o: ShrinkFlags): number {
+  checkOutDir(o.out);
+  const reporters = specsOrUsage(o);
+  existingFile(file);
+  const t0 = nowMs();
+  const first = runFile(file, { bugs: o.bugs, judge: checkJudge, clock: nowMs });
+  const textOut = reporters.some((r) => r.name === 'text' && r.file === null);
+  if (textOut) {
+    process.stdout.write(`${scenarioLine(first)}\n`);
+    for (const d of first.detail) process.stderr.write(`${d}\n`);
+  }
+  const emit = () => emitReports({ doc: runDocument([first], { durationMs: nowMs() - t0 }), files: [first] }, reporters, PROCESS_STREAMS, true);
+  if (first.status !== 'fail') {
+    if (first.status === 'pass') first.repro = null;
+    if (textOut && first.status === 'pass') process.stdout.write(`${file}: passes; nothing to shrink\n`);
+    emit();
+    return first.status === 'pass' ? 0 : 2;
+  }
+  const s = loadOrUsage(file);
   const r = shrink(s, { bugs: o.bugs });
   const cls = failureClass(r.failure.message);
   const bugs = [...new Set([...s.bugs, ...o.bugs])];
@@ -183,27 +229,25 @@ function shrinkCommand(file: string, o: { bugs: BugName[]; out: string; json?: b
   const info: ReproInfo = { origin: { file }, bugs, cls, failure: r.failure, originalSteps: s.steps.length };
   const repro = reproScenario(pinned, info);
   const path = writeReproFile(o.out, reproBaseName(info), (p) => reproText(repro, p));
-  if (o.json === true) {
-    process.stdout.write(`${JSON.stringify({ file, status: 'fail', message: `steps[${r.failure.step}]: ${r.failure.message}`, repro: path, steps: repro.steps.length }, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${file}: shrunk from ${s.steps.length} to ${repro.steps.length} steps: ${path}\n`);
-  }
-  process.stderr.write(`npm run -s emu -- replay ${path}\n`);
+  first.repro = { file: path, steps: repro.steps.length };
+  if (textOut) process.stdout.write(`${file}: shrunk from ${s.steps.length} to ${repro.steps.length} steps: ${path}\n`);
+  emit();
+  process.stderr.write(`${replayCommandLine(path)}\n`);
   return 1;
 }
 
-function replayCommand(file: string, o: { bugs: BugName[]; trace?: boolean; json?: boolean }): number {
-  const s = loadOrUsage(file);
-  const r = check(s, o.bugs, o.trace === true);
-  if (o.trace === true) for (const t of r.trace) (o.json === true ? process.stderr : process.stdout).write(`${t}\n`);
-  const status = r.failure === null ? 'pass' : 'fail';
-  if (o.json === true) {
-    process.stdout.write(`${JSON.stringify({ file, name: s.name, status, failures: r.failure === null ? [] : [r.failure] }, null, 2)}\n`);
-  } else {
-    process.stdout.write(`${status === 'pass' ? 'PASS' : 'FAIL'} ${file}: ${s.name}\n`);
-    if (r.failure !== null) process.stderr.write(`${file}: steps[${r.failure.step}]: ${r.failure.message}\n`);
-  }
-  return r.failure === null ? 0 : 1;
+interface ReplayFlags extends ReporterFlags {
+  bugs: BugName[];
+  trace?: boolean;
+}
+
+function replayCommand(file: string, o: ReplayFlags): number {
+  const reporters = specsOrUsage(o);
+  existingFile(file);
+  return runFiles([file], {
+    bugs: o.bugs, judge: checkJudge, reporters, trace: o.trace === true, clock: nowMs,
+    ...(FAULT_FILE === undefined ? {} : { faultFile: FAULT_FILE }),
+  }).status;
 }
 
 // ---- registration -------------------------------------------------------------
@@ -223,9 +267,11 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
       finish(await fn());
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`procfs-emu: ${msg.split('\n')[0]}\n`);
-      if (!(e instanceof FuzzUsageError) && process.env.PROCFS_EMU_DEBUG !== undefined && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-      finish(2);
+      const usage = e instanceof FuzzUsageError;
+      // A usage error is exit status 2; anything else escaped the engine: an internal error, 3.
+      process.stderr.write(`procfs-emu: ${usage ? '' : 'internal error: '}${msg.split('\n')[0]}\n`);
+      if (!usage && process.env.PROCFS_EMU_DEBUG !== undefined && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+      finish(usage ? 2 : 3);
     }
   };
   const has = (name: string) => program.commands.some((c) => c.name() === name);
@@ -254,8 +300,10 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     .argument('<file>', 'a scenario file')
     .option('--bugs <a,b>', 'switch on injected bugs besides the file\'s own', bugsArg, [] as BugName[])
     .option('--out <DIR>', 'where the repro goes', 'fuzz-failures')
-    .option('--json', 'print one JSON document on stdout')
-    .action((file: string, o: { bugs: BugName[]; out: string; json?: boolean }) => guard(() => shrinkCommand(file, o)));
+    .option('--reporter <name[:file]>', REPORTER_HELP, collect, [])
+    .option('--output <file>', OUTPUT_HELP)
+    .option('--json', 'the same as --reporter json: the run document, with the repro file in scenarios[0].repro')
+    .action((file: string, o: ShrinkFlags) => guard(() => shrinkCommand(file, o)));
 
   if (!has('replay')) {
     program
@@ -264,8 +312,10 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
       .argument('<file>', 'a scenario file (a repro, say)')
       .option('--bugs <a,b>', 'switch on injected bugs besides the file\'s own', bugsArg, [] as BugName[])
       .option('--trace', 'print one line per step')
-      .option('--json', 'print one JSON document on stdout')
-      .action((file: string, o: { bugs: BugName[]; trace?: boolean; json?: boolean }) => guard(() => replayCommand(file, o)));
+      .option('--reporter <name[:file]>', REPORTER_HELP, collect, [])
+      .option('--output <file>', OUTPUT_HELP)
+      .option('--json', 'the same as --reporter json: the run document (trace lines go to stderr)')
+      .action((file: string, o: ReplayFlags) => guard(() => replayCommand(file, o)));
   }
 
   program

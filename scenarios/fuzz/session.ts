@@ -27,6 +27,8 @@ export interface Played {
   loaded: string[];
   evicted: string[];
   revoked: string[];
+  /** Why the step did not run at all (its actor exited, a handle it names has no value). */
+  notRun?: string;
   /** Why the scenario fails at this step, or null. */
   failure: string | null;
 }
@@ -74,18 +76,23 @@ export class Session {
     let outcome: Outcome = { ok: {} };
     let actor: number | null = null;
     let failure: string | null;
+    let notRun: string | undefined;
     try {
       const r = executeStep(this.st, step, this.oracle);
       outcome = r.outcome;
       actor = r.actor;
+      notRun = r.hard;
       failure = r.hard ?? oracleMessage(this.oracle) ?? this.inv.afterStep(this.st, step, outcome);
     } catch (e) {
       failure = e instanceof KernelPanic ? `kernel panic: ${e.message}` : `exception: ${errorText(e)}`;
     }
     const ev = this.ev;
-    const rec: Played = { index, kind: step.kind, actor, outcome, loaded: ev.loaded, evicted: ev.evicted, revoked: ev.revoked, failure };
+    const rec: Played = {
+      index, kind: step.kind, actor, outcome, loaded: ev.loaded, evicted: ev.evicted, revoked: ev.revoked,
+      ...(notRun === undefined ? {} : { notRun }), failure,
+    };
     this.played.push(rec);
-    if (this.tracing) this.trace.push(traceLine(rec, step));
+    if (this.tracing) this.trace.push(traceLine(rec, step, this.st));
     if (failure !== null) this.failure = { step: index, message: failure };
     return rec;
   }
@@ -138,8 +145,8 @@ function runGuarded(s: Scenario, bugs: readonly BugName[]): { failure: { step: n
 }
 
 /** One trace line per step: `#i pid=P kind(args) -> result | ERRNO evicted=[..] revoked=[..]`. */
-export function traceLine(rec: Played, step: Step): string {
-  return runnerTraceLine(rec, step) + (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
+export function traceLine(rec: Played, step: Step, st?: RunState): string {
+  return runnerTraceLine(rec, step, st) + (rec.failure === null || rec.failure === rec.notRun ? '' : ` FAIL ${rec.failure}`);
 }
 
 /** A step's record as one comparable line (determinism checks). */

@@ -75,7 +75,7 @@ describe('emu fuzz', () => {
       expect(text).toContain(`replay: npm run -s emu -- replay ${f.repro}`);
       expect(text.match(/^ {2}- /gm)?.length).toBe(f.steps);
     }
-    expect(one.err).toContain(`npm run -s emu -- replay ${doc.failures[0]!.repro}`);
+    expect(one.err).toContain(`npx procfs-emu replay ${doc.failures[0]!.repro}`); // run outside the checkout
     expect(one.err).not.toMatch(/\r|fuzz \[/); // no progress bar without a TTY
   });
 
@@ -122,16 +122,16 @@ steps:
 `);
     const s = emu(['shrink', file, '--bugs', 'listener-ignores-sugid', '--out', join(dir, 'out'), '--json']);
     expect(s.code).toBe(1);
-    const doc = JSON.parse(s.out);
+    const doc = JSON.parse(s.out).scenarios[0];
     expect(doc.status).toBe('fail');
-    expect(doc.steps).toBe(3);
-    expect(existsSync(doc.repro)).toBe(true);
-    const repro = readFileSync(doc.repro, 'utf8');
+    expect(doc.repro.steps).toBe(3);
+    expect(existsSync(doc.repro.file)).toBe(true);
+    const repro = readFileSync(doc.repro.file, 'utf8');
     expect(repro).toContain('bugs: [listener-ignores-sugid]');
 
-    const failing = await inproc(['replay', doc.repro, '--json']);
+    const failing = await inproc(['replay', doc.repro.file, '--json']);
     expect(failing.code).toBe(1);
-    expect(JSON.parse(failing.out).failures[0].message).toMatch(/\[procfs_listener_cb\]$/);
+    expect(JSON.parse(failing.out).scenarios[0].failures[0].message).toMatch(/\[procfs_listener_cb\]$/);
     const clean = join(dir, 'clean.yaml');
     writeFileSync(clean, repro.replace(/^bugs: .*\n/m, ''));
     expect((await inproc(['replay', clean])).code).toBe(0);
