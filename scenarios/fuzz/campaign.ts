@@ -255,16 +255,25 @@ export interface CampaignResult {
 /**
  * Outcomes by shard position, in any order, settled in run order: position
  * p is reported once 0 .. p-1 are, and nothing after the maxFailures-th
- * failure. What a stop leaves beyond a gap is settled by finish.
+ * failure. What a stop leaves beyond a gap is settled by finish. A failure
+ * that is not the first of its class keeps its repro only with keepAll (a
+ * worker may have shrunk it, not knowing of an earlier one elsewhere), so
+ * the result is the same for any number of workers.
  */
 export class Settler {
   private readonly pending = new Map<number, RunOutcome>();
+  private readonly classes = new Set<string>();
   private next = 0;
   private readonly result: CampaignResult = { runs: 0, failures: [], stopped: 'done' };
   /** The campaign has its failures: nothing more is reported. */
   cut = false;
 
-  constructor(private readonly total: number, private readonly maxFailures: number, private readonly onOutcome?: (out: RunOutcome) => void) {}
+  constructor(
+    private readonly total: number,
+    private readonly maxFailures: number,
+    private readonly onOutcome?: (out: RunOutcome) => void,
+    private readonly keepAll = false,
+  ) {}
 
   put(pos: number, out: RunOutcome): void {
     if (this.cut) return;
@@ -276,9 +285,15 @@ export class Settler {
     }
   }
 
-  private settle(out: RunOutcome): void {
+  private settle(given: RunOutcome): void {
+    let out = given;
+    const f = out.failure;
+    if (f !== null) {
+      if (this.classes.has(f.cls) && !this.keepAll && f.repro !== null) out = { run: out.run, failure: { ...f, repro: null } };
+      this.classes.add(f.cls);
+      this.result.failures.push(out.failure!);
+    }
     this.result.runs++;
-    if (out.failure !== null) this.result.failures.push(out.failure);
     this.onOutcome?.(out);
     if (this.maxFailures > 0 && this.result.failures.length >= this.maxFailures) this.cut = true;
   }
@@ -300,7 +315,7 @@ export class Settler {
 export async function runCampaignInline(o: CampaignOptions, hooks: CampaignHooks = {}): Promise<CampaignResult> {
   const total = shardSize(o);
   const runner = new CampaignRunner(o);
-  const settler = new Settler(total, o.maxFailures, hooks.onOutcome);
+  const settler = new Settler(total, o.maxFailures, hooks.onOutcome, o.keepAll === true);
   for (let pos = 0; pos < total && !settler.cut; pos++) {
     if (hooks.stop?.stopped === true) break;
     settler.put(pos, runner.run(shardRun(o, pos)));

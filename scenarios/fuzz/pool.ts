@@ -112,7 +112,7 @@ class Chunks {
   constructor(private readonly o: CampaignOptions, private readonly hooks: CampaignHooks, private readonly stop: StopFlag) {
     this.total = shardSize(o);
     this.count = Math.ceil(this.total / CHUNK_RUNS);
-    this.settler = new Settler(this.total, o.maxFailures, hooks.onOutcome);
+    this.settler = new Settler(this.total, o.maxFailures, hooks.onOutcome, o.keepAll === true);
   }
 
   /** Past the maxFailures-th failure seen so far nothing can be reported: no need to run it. */

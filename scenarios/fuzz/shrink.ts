@@ -370,11 +370,77 @@ export function pinExpectations(s: Scenario, bugs: readonly BugName[], failStep:
   });
   const pinned: Scenario = { ...s, steps };
   if (!pinHolds(pinned, all, failStep, reference !== null, failureSignature(s, verdict))) return unchanged;
-  return { scenario: pinned, pinned: last + 1, reference: reference === null ? 'engine' : 'without-bugs' };
+  if (reference === null) return { scenario: pinned, pinned: last + 1, reference: 'engine' };
+  return { scenario: withProbe(pinned, all, failStep), pinned: last + 1, reference: 'without-bugs' };
+}
+
+type Observation = Pick<SessionResult['played'][number], 'outcome' | 'evicted' | 'revoked'>;
+
+/** Does the defect show in what the steps report (expectations alone, no oracle)? */
+function showsWithoutOracle(p: Scenario, bugs: readonly BugName[]): boolean {
+  try {
+    return runScenario({ ...p, bugs: [...bugs] }, { trace: false, oracle: false }).failure !== null;
+  } catch {
+    return false;
+  }
+}
+
+const PROBES_MAX = 16;
+
+/**
+ * When nothing the steps report shows the defect (only the oracle sees it:
+ * the type of a cached vnode, a credential flag), append one probe after
+ * the failing step whose result does differ with the bugs: fstat of a held
+ * descriptor, lstat of a vnode the failing step touched, or of a process's
+ * mem node (its mode shows PK_SUGID). It expects what the engine without
+ * the bugs reports, so an engine without this oracle fails the file too.
+ * Without such a probe the file is returned as it is.
+ */
+function withProbe(p: Scenario, bugs: readonly BugName[], failStep: number): Scenario {
+  if (showsWithoutOracle(p, bugs)) return p;
+  const head = p.steps.slice(0, failStep + 1);
+  for (const probe of probes(p, failStep).slice(0, PROBES_MAX)) {
+    const open: Scenario = { ...p, steps: [...head, { ...probe, expect: { errno: 'any' } }] };
+    let ref;
+    let theirs;
+    try {
+      ref = runScenario({ ...open, bugs: [] }, { trace: false });
+      theirs = runScenario({ ...open, bugs: [...bugs] }, { trace: false, oracle: false });
+    } catch {
+      continue;
+    }
+    const mine = ref.records[failStep + 1];
+    const other = theirs.records[failStep + 1];
+    if (ref.failure !== null || mine === undefined || other === undefined) continue;
+    const namer = new PidNames(p);
+    head.forEach((st, i) => namer.after(st, ref.records[i]!));
+    const candidate: Scenario = { ...p, steps: [...head, { ...probe, expect: observed(mine, other, namer) }] };
+    if (showsWithoutOracle(candidate, bugs) && check({ ...candidate, bugs: [] }).failure === null) return candidate;
+  }
+  return p;
+}
+
+/** Probe steps for withProbe: descriptors held, vnodes the failing step touched, the mem node of each process. */
+function probes(p: Scenario, failStep: number): Step[] {
+  const out: Step[] = [];
+  const mount = p.kernel.procfs[0]?.path;
+  p.steps.slice(0, failStep + 1).forEach((st) => {
+    if ((st.kind === 'open' || st.kind === 'newfd' || st.kind === 'socket' || st.kind === 'kqueue') && st.as !== undefined) {
+      out.push({ kind: 'fstat', by: st.by, fd: st.as });
+    }
+  });
+  const touched = playScenario({ ...p, bugs: [] }).played[failStep];
+  for (const name of [...(touched?.loaded ?? []), ...(touched?.evicted ?? [])]) out.push({ kind: 'lstat', by: 'init', path: name });
+  if (mount !== undefined) {
+    for (const st of p.steps.slice(0, failStep + 1)) {
+      if (st.kind === 'spawn' || st.kind === 'fork') out.push({ kind: 'lstat', by: 'init', path: `${mount}/{${st.as}}/mem` });
+    }
+  }
+  return out;
 }
 
 /** What the reference engine observed at a step, as an expectation. */
-function observed(rec: SessionResult['played'][number], buggy: SessionResult['played'][number] | undefined, namer: PidNames): Expect {
+function observed(rec: Observation, buggy: Observation | undefined, namer: PidNames): Expect {
   const e: Record<string, unknown> = {};
   if ('errno' in rec.outcome) e.errno = rec.outcome.errno;
   else if (buggy !== undefined && 'ok' in buggy.outcome) {
@@ -424,7 +490,7 @@ class PidNames {
     this.mounts = [...new Set(paths)].filter((m) => !m.includes('{')).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   }
 
-  after(step: Step, rec: SessionResult['played'][number]): void {
+  after(step: Step, rec: Pick<Observation, 'outcome'>): void {
     if ((step.kind === 'spawn' || step.kind === 'fork') && 'ok' in rec.outcome && typeof rec.outcome.ok.pid === 'number') {
       this.byPid.set(rec.outcome.ok.pid, step.as);
     }
