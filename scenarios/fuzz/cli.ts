@@ -94,10 +94,17 @@ function checkOutDir(out: string): void {
   }
 }
 
-/** The engine's name and version (package.json), part of a campaign's identity. */
+/** The engine's name and version (the nearest package.json above this file), part of a campaign's identity. */
 function engineName(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
-  return `${pkg.name} ${pkg.version}`;
+  for (let up = '../../'; up.length <= 4 * 3 + 6; up += '../') {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(`${up}package.json`, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'procfs-emu') return `${pkg.name} ${pkg.version ?? '?'}`;
+    } catch {
+      // Not here: one level up.
+    }
+  }
+  return 'procfs-emu ?';
 }
 
 const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;

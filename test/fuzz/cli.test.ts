@@ -2,49 +2,12 @@
  * The fuzzing commands as a user runs them: `fuzz`, `shrink`, `replay`,
  * `bugs`; exit statuses, the --json document, repro files, usage errors.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { BUGS } from '../../emulator/bugs.ts';
-import { registerFuzzCommands } from '../../scenarios/fuzz/cli.ts';
 import { runFile } from '../../scenarios/report.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'scenarios', 'cli.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-function emu(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'procfs-emu-fuzz-'));
-
-/** The commands in this process (as scenarios/cli.ts wires them): exit status, stdout, stderr. */
-async function inproc(args: string[]) {
-  let code = 0;
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeErr: (t) => err.push(t), writeOut: (t) => out.push(t) });
-  registerFuzzCommands(program, (c) => (code = c));
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((t) => (err.push(String(t)), true));
-  try {
-    await program.parseAsync(['node', 'procfs-emu', ...args]);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode === 0 ? 0 : 2;
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+import { CLI, emu, inproc, tmp } from './emu.ts';
 
 describe('emu bugs', () => {
   it('--json prints every injected bug with its description', async () => {
