@@ -81,7 +81,13 @@ export class WorkerPool {
             return finish(new Error(`fuzz worker: ${m.message}`));
           }
           busy--;
-          c.put(m.id, m.outcomes);
+          try {
+            c.put(m.id, m.outcomes); // runs the caller's onOutcome (repro files): its errors end the campaign
+          } catch (e) {
+            failed = true;
+            stop.halt();
+            return finish(e instanceof Error ? e : new Error(String(e)));
+          }
           feed(w);
         };
         const onError = (e: Error) => {
