@@ -9,29 +9,29 @@
 import type { BugName } from '../emulator/bugs.ts';
 import { BUILT_FILE } from './builder.ts';
 import { collectScenarioFiles } from './collect.ts';
-import { runCampaignInline } from './fuzz/campaign.ts';
+import { StopFlag, runCampaignInline, shrunkRepro } from './fuzz/campaign.ts';
 import type { CampaignHooks, CampaignOptions, RunFailure } from './fuzz/campaign.ts';
+import { type CampaignReport, Tally, campaignIdentity, engineName } from './fuzz/merge.ts';
 import { runCampaignWorkers } from './fuzz/pool.ts';
 import type { SeedSpec } from './fuzz/prng.ts';
-import { failureClass } from './fuzz/failure.ts';
-import { type ReproInfo, reproBaseName, reproScenario, reproText, writeReproFile } from './fuzz/repro.ts';
+import { reproBaseName, reproText, writeReproFile } from './fuzz/repro.ts';
 import { check } from './fuzz/session.ts';
-import { pinFailingStep, shrink } from './fuzz/shrink.ts';
 import { writeScenario } from './fuzz/write.ts';
-import { formatInvalid, type LoadResult } from './load.ts';
-import { exitStatus, runDocument, runFile, type FileReport, type RunDocument } from './report.ts';
-import { runScenario } from './runner.ts';
+import type { LoadResult } from './load.ts';
+import { exitStatus, reportLoaded, runDocument, runFile, type FileReport, type RunDocument } from './report.ts';
 import type { Scenario } from './types.ts';
 
 export { buildScenario } from './builder.ts';
 export type { ScenarioInput, StepFields, StepInput } from './builder.ts';
 export { formatInvalid, loadScenarioFile, loadScenarioText } from './load.ts';
 export type { InvalidError, LoadResult } from './load.ts';
-export { exitStatus, runDocument, runFile } from './report.ts';
+export { exitStatus, reportLoaded, runDocument, runFile } from './report.ts';
 export type { FileReport, RunDocument } from './report.ts';
 export type { Expect, Scenario, Step } from './types.ts';
 export type { BugName } from '../emulator/bugs.ts';
 export type { SeedSpec } from './fuzz/prng.ts';
+export type { CampaignReport, ClassReport } from './fuzz/merge.ts';
+export { StopFlag } from './fuzz/campaign.ts';
 
 // ---- running ----------------------------------------------------------------
 
@@ -64,24 +64,7 @@ export function runFiles(paths: string | readonly string[], opts: RunOptions = {
  * (default `<built>`; an invalid result keeps the loader's file name).
  */
 export function runLoaded(l: LoadResult, opts: RunOptions & { file?: string } = {}): FileReport {
-  if (!l.ok) {
-    const e = { ...l.error, file: opts.file ?? l.error.file };
-    const f: FileReport['failures'][number] = { message: e.message, path: e.path, ...(e.line === undefined ? {} : { line: e.line }), ...(e.column === undefined ? {} : { column: e.column }) };
-    return { file: e.file, name: '', status: 'invalid', failures: [f], detail: [formatInvalid(e)], trace: [] };
-  }
-  const file = opts.file ?? BUILT_FILE;
-  const s = l.scenario;
-  const r = runScenario(s, { trace: true, bugs: opts.bugs ?? [] });
-  if (r.failure === null) return { file, name: s.name, status: 'pass', failures: [], detail: [], trace: r.trace };
-  // The same detail lines as report.ts's runFile: where, the expectation, the tail of the trace.
-  const pos = l.stepPos[r.failure.step];
-  const where = pos === undefined ? file : `${file}:${pos.line}:${pos.column}`;
-  const detail = [
-    `${where}: steps[${r.failure.step}]: ${r.failure.message}`,
-    `  expect: ${JSON.stringify(s.steps[r.failure.step]?.expect ?? {})}`,
-    ...r.trace.slice(-5).map((t) => `  | ${t}`),
-  ];
-  return { file, name: s.name, status: 'fail', failures: [r.failure], detail, trace: r.trace };
+  return reportLoaded(opts.file ?? (l.ok ? BUILT_FILE : l.error.file), l, { bugs: opts.bugs ?? [] });
 }
 
 // ---- fuzzing ----------------------------------------------------------------
@@ -105,17 +88,20 @@ export interface FuzzOptions {
   checkDeterminism?: boolean;
   /** Where to write each failure's repro file (default: none written). */
   out?: string;
-  /** Asked at run boundaries: true ends the campaign there (a time limit). */
-  shouldStop?: () => boolean;
+  /** Raise it (`stop.stop('time')`) to end the campaign at the next run boundary: a time limit, a signal. */
+  stop?: StopFlag;
   /** Runs finished so far out of the shard's total. */
   onProgress?: (done: number, total: number) => void;
 }
 
+/** One failure class: its first failing run, whose repro was shrunk and written, and the count of the rest. */
 export interface FuzzFailure {
   run: number;
+  /** Every failing run of the class, in run order (run is the first). */
+  runs: number[];
   /** `steps[i]: ...`: the shrunk repro's failure. */
   message: string;
-  /** The failure class (`oracle [procfs_exechook_cb]`, `invariant [...]`, ...). */
+  /** The failure class: the rule broken, the step kind and the procfs node type (`oracle [procfs_inactive] on exit /proc/N`). */
   cls: string;
   /** What the run's swarm switched on. */
   swarm: string;
@@ -135,8 +121,11 @@ export interface FuzzReport {
   seed: SeedSpec;
   /** Runs done, from the shard's first, in run order: the report covers exactly these. */
   runs: number;
+  /** One per failure class, in the order of their first failing runs. */
   failures: FuzzFailure[];
-  stopped: 'done' | 'failures' | 'time';
+  stopped: CampaignReport['stopped'];
+  /** The report `fuzz --json` prints for the same campaign (repro files named only with `out`). */
+  report: CampaignReport;
 }
 
 /** The command that replays a repro file with the package's bin. */
@@ -154,20 +143,41 @@ export async function fuzz(opts: FuzzOptions = {}): Promise<FuzzReport> {
     shard: opts.shard ?? { index: 1, count: 1 }, checkDeterminism: opts.checkDeterminism === true,
     maxFailures: opts.maxFailures ?? 1,
   };
+  const tally = new Tally(false);
+  const failures = new Map<string, FuzzFailure>();
   const hooks: CampaignHooks = {
-    ...(opts.shouldStop === undefined ? {} : { shouldStop: opts.shouldStop }),
+    onOutcome: (out) => {
+      const f = out.failure;
+      if (f === null) return;
+      const known = failures.get(f.cls);
+      if (known !== undefined) {
+        known.runs.push(f.run);
+        tally.add(f, null);
+        return;
+      }
+      const made = fuzzFailure(f, opts.out);
+      failures.set(f.cls, made);
+      tally.add(f, made.file ?? '');
+    },
+    ...(opts.stop === undefined ? {} : { stop: opts.stop }),
     ...(opts.onProgress === undefined ? {} : { onProgress: opts.onProgress }),
   };
   const workers = opts.workers ?? 1;
   const r = workers > 1 ? await runCampaignWorkers(o, workers, hooks) : await runCampaignInline(o, hooks);
-  return { seed: o.seed, runs: r.runs, stopped: r.stopped, failures: r.failures.map((f) => fuzzFailure(f, opts.out)) };
+  const report = tally.report(campaignIdentity(o, engineName()), `${o.shard.index}/${o.shard.count}`, r);
+  return { seed: o.seed, runs: r.runs, stopped: r.stopped, failures: [...failures.values()], report };
 }
 
 function fuzzFailure(f: RunFailure, out: string | undefined): FuzzFailure {
-  const base = { run: f.run, message: f.message, cls: f.cls, swarm: f.swarm, repro: f.repro, originalSteps: f.info.originalSteps };
-  if (out === undefined) return { ...base, text: writeScenario(f.repro) };
+  const repro = f.repro;
+  if (repro === null) throw new Error(`fuzz: the first failing run of class ${f.cls} (run ${f.run}) has no repro`);
+  const base = {
+    run: f.run, runs: [f.run], message: repro.message, cls: f.cls, swarm: f.swarm, repro: repro.scenario,
+    originalSteps: repro.info.originalSteps,
+  };
+  if (out === undefined) return { ...base, text: writeScenario(repro.scenario) };
   let text = '';
-  const file = writeReproFile(out, reproBaseName(f.info), (p) => (text = reproText(f.repro, p)));
+  const file = writeReproFile(out, reproBaseName(repro.info), (p) => (text = reproText(repro.scenario, p)));
   return { ...base, text, file, replay: replayCommand(file) };
 }
 
@@ -183,13 +193,9 @@ export type ShrinkReport =
 export function shrinkScenario(s: Scenario, opts: RunOptions & { file?: string } = {}): ShrinkReport {
   const bugs = opts.bugs ?? [];
   if (check(s, bugs).failure === null) return { status: 'pass' };
-  const r = shrink(s, { bugs });
-  const cls = failureClass(r.failure.message);
-  const all = [...new Set([...s.bugs, ...bugs])];
-  const withBugs = { ...r.scenario, bugs: all };
-  const pinned = cls.startsWith('invariant') ? pinFailingStep(withBugs, [], r.failure.step) : withBugs;
-  const info: ReproInfo = { origin: { file: opts.file ?? '<scenario>' }, bugs: all, cls, failure: r.failure, originalSteps: s.steps.length };
-  return { status: 'fail', failure: r.failure, cls, repro: reproScenario(pinned, info), originalSteps: s.steps.length };
+  const made = shrunkRepro(s, bugs, { file: opts.file ?? '<scenario>' });
+  const i = made.info;
+  return { status: 'fail', failure: i.failure, cls: i.cls, repro: made.scenario, originalSteps: i.originalSteps };
 }
 
 export interface ReplayReport {

@@ -21,10 +21,12 @@ export { Oracle } from './oracle.ts';
 export type { Violation } from './oracle.ts';
 export { vnodeName } from './names.ts';
 
-export { exitStatus, runDocument, runFile } from './report.ts';
+export { exitStatus, reportLoaded, runDocument, runFile } from './report.ts';
 export type { FileReport, RunDocument } from './report.ts';
 
-export { runCampaignInline, runOne, settle, shardRun, shardRuns, shardSize } from './fuzz/campaign.ts';
+export { StopFlag, Settler, runCampaignInline, runOne, shardRun, shardRuns, shardSize, shrunkRepro } from './fuzz/campaign.ts';
+export { Tally, campaignIdentity, mergeReports, parseReport, reportJson, reportJunit, reportText } from './fuzz/merge.ts';
+export type { CampaignReport, ClassReport } from './fuzz/merge.ts';
 export type { CampaignHooks, CampaignOptions, CampaignResult, RunFailure, RunOutcome } from './fuzz/campaign.ts';
 export { runCampaignWorkers, WorkerPool } from './fuzz/pool.ts';
 export { generate, describeRun } from './fuzz/generate.ts';
@@ -33,7 +35,7 @@ export { PRNG, parseSeed, runPrng, seedText } from './fuzz/prng.ts';
 export type { SeedSpec } from './fuzz/prng.ts';
 export { Session, check, playScenario } from './fuzz/session.ts';
 export type { Played, SessionResult } from './fuzz/session.ts';
-export { pinFailingStep, shrink } from './fuzz/shrink.ts';
+export { pinExpectations, shrink } from './fuzz/shrink.ts';
 export type { ShrinkOptions, ShrinkResult } from './fuzz/shrink.ts';
 export { failureClass } from './fuzz/failure.ts';
 export { reproBaseName, reproScenario, reproText, writeReproFile } from './fuzz/repro.ts';

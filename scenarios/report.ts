@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { BugName } from '../emulator/bugs.ts';
 import { FILE_BYTES_MAX } from './format.ts';
 import { formatInvalid, loadScenarioFile } from './load.ts';
-import type { InvalidError } from './load.ts';
+import type { InvalidError, LoadResult } from './load.ts';
 import { runScenario, type StepFailure, type StepRecord } from './runner.ts';
 import type { Scenario, SourcePos } from './types.ts';
 
@@ -131,7 +131,16 @@ export function runFile(file: string, opts: RunFileOptions | readonly BugName[] 
   const o: RunFileOptions = Array.isArray(opts) ? { bugs: opts as readonly BugName[] } : (opts as RunFileOptions);
   const clock = o.clock ?? (() => 0);
   const t0 = clock();
-  const l = loadScenarioFile(file);
+  return judgeLoaded(file, loadScenarioFile(file), o, clock, t0);
+}
+
+/** The report runFile gives, for a scenario loaded (or refused) elsewhere: from text, or built in code. */
+export function reportLoaded(file: string, l: LoadResult, o: RunFileOptions = {}): FileReport {
+  const clock = o.clock ?? (() => 0);
+  return judgeLoaded(file, l, o, clock, clock());
+}
+
+function judgeLoaded(file: string, l: LoadResult, o: RunFileOptions, clock: () => number, t0: number): FileReport {
   if (!l.ok) return invalidReport(file, l.error, roundMs(clock() - t0));
   const s = l.scenario;
   const judge = o.judge ?? runnerJudge;

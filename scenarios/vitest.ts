@@ -89,7 +89,8 @@ function fuzzError(r: FuzzReport, o: FuzzOptions): Error {
     `${f.cls}: ${f.message}`,
     `shrunk from ${f.originalSteps} to ${f.repro.steps.length} steps: ${f.file ?? '(not written)'}`,
     `replay: ${f.replay ?? '(no repro file)'}`,
-    ...(r.failures.length > 1 ? [`(${r.failures.length - 1} more failing runs)`] : []),
+    ...(f.runs.length > 1 ? [`(${f.runs.length - 1} more failing runs of this class)`] : []),
+    ...(r.failures.length > 1 ? [`(${r.failures.length - 1} more failure classes)`] : []),
   ];
   const e = new Error(lines.join('\n'));
   e.stack = `Error: ${e.message}`;

@@ -1,21 +1,27 @@
 /**
  * A fuzz campaign: runs 0 .. runs-1, run i seeded from the campaign seed and
- * i alone, so any subset of runs (a shard, a worker's share) does exactly
- * what the whole campaign does for those runs. Results are reported in run
- * order; a campaign stops after its first failures (in run order) or, with a
- * time limit, at a run boundary, reporting the runs done before it.
+ * i alone, so any subset of runs (a shard, a worker's share, one run played
+ * alone) does exactly what the whole campaign does for those runs.
+ *
+ * Failures are grouped by signature (failure.ts): a runner shrinks the first
+ * failure of each signature it meets (every one with keepAll) and only
+ * counts the others. Outcomes are settled in run order as soon as the runs
+ * before them are done (Settler), which is when the caller writes repro
+ * files and reports them; a campaign ends after its first maxFailures
+ * failing runs, when every run is done, or when told to stop (time limit,
+ * signal) at a run boundary, reporting every run done by then.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { BugName } from '../../emulator/bugs.ts';
 import { formatInvalid, loadScenarioText } from '../load.ts';
 import type { Scenario } from '../types.ts';
-import { failureClass } from './failure.ts';
+import { type Signature, signatureText } from './failure.ts';
 import { generate, type Generated } from './generate.ts';
 import type { SeedSpec } from './prng.ts';
 import { runPrng } from './prng.ts';
 import { type ReproInfo, reproScenario } from './repro.ts';
-import { check, fingerprint, playScenario } from './session.ts';
-import { pinFailingStep, shrink } from './shrink.ts';
+import { type SessionResult, check, failureSignature, fingerprint, playScenario } from './session.ts';
+import { pinExpectations, shrink } from './shrink.ts';
 import { formatSwarm } from './swarm.ts';
 import { writeScenario } from './write.ts';
 
@@ -30,17 +36,34 @@ export interface CampaignOptions {
   checkDeterminism: boolean;
   /** Stop once this many runs failed (0: never stop early). */
   maxFailures: number;
+  /** Shrink every failing run, not only the first of each signature (--keep-all). */
+  keepAll?: boolean;
+  /** Play this one run alone (--run N); the shard is then ignored. */
+  only?: number;
+}
+
+/** A repro ready to write (reproText adds the replay line). */
+export interface Repro {
+  /** The repro's failure: `steps[i]: message`. */
+  message: string;
+  scenario: Scenario;
+  info: ReproInfo;
 }
 
 export interface RunFailure {
   run: number;
-  /** The shrunk repro's failure. */
-  message: string;
+  signature: Signature;
+  /** signatureText(signature): the class. */
   cls: string;
   swarm: string;
-  /** The repro, ready to write (reproText adds the replay line). */
-  repro: Scenario;
-  info: ReproInfo;
+  /** The failure as the run found it, before shrinking: `steps[i]: message`. */
+  found: string;
+  /**
+   * The repro: set for the first failure of its signature that a runner
+   * met (so always for the first of the campaign, in run order) and, with
+   * keepAll, for every failure; null for the rest, which are only counted.
+   */
+  repro: Repro | null;
 }
 
 export interface RunOutcome {
@@ -49,57 +72,102 @@ export interface RunOutcome {
 }
 
 /** How many runs this shard has. */
-export function shardSize(o: Pick<CampaignOptions, 'runs' | 'shard'>): number {
+export function shardSize(o: Pick<CampaignOptions, 'runs' | 'shard' | 'only'>): number {
+  if (o.only !== undefined) return 1;
   return Math.max(0, Math.ceil((o.runs - (o.shard.index - 1)) / o.shard.count));
 }
 
 /** The run at position `pos` of this shard (positions 0 .. shardSize-1, in run order). */
-export function shardRun(o: Pick<CampaignOptions, 'shard'>, pos: number): number {
+export function shardRun(o: Pick<CampaignOptions, 'shard' | 'only'>, pos: number): number {
+  if (o.only !== undefined) return o.only;
   return o.shard.index - 1 + pos * o.shard.count;
 }
 
 /** The run indices of this shard, in order (small campaigns and tests). */
-export function shardRuns(o: Pick<CampaignOptions, 'runs' | 'shard'>): number[] {
+export function shardRuns(o: Pick<CampaignOptions, 'runs' | 'shard' | 'only'>): number[] {
   return Array.from({ length: shardSize(o) }, (_, pos) => shardRun(o, pos));
 }
 
-/** One run: generate against a live session; on failure, confirm by replay, shrink, and build the repro. */
-export function runOne(o: CampaignOptions, run: number): RunOutcome {
-  const g = generate(runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs });
-  if (o.checkDeterminism) {
-    const diff = determinismDiff(o, run, g);
-    if (diff !== null) return { run, failure: unshrunk(o, run, g, { step: diff.step, message: diff.message }) };
+/**
+ * Plays runs of one campaign and remembers which signatures it has shrunk.
+ * A runner sees its runs in increasing order (a worker takes chunks in
+ * order), so the first failure of a signature in the whole campaign is
+ * always the first of it for the runner that plays it: it is shrunk.
+ */
+export class CampaignRunner {
+  private readonly seen = new Set<string>();
+
+  constructor(readonly o: CampaignOptions) {}
+
+  /** Runs in order until `stopped()` says so at a run boundary: the outcomes of the runs done. */
+  chunk(runs: readonly number[], stopped: () => boolean): RunOutcome[] {
+    const out: RunOutcome[] = [];
+    for (const run of runs) {
+      if (stopped()) break;
+      out.push(this.run(run));
+    }
+    return out;
   }
-  if (g.result.failure === null) return { run, failure: null };
-  return { run, failure: shrunkFailure(o, run, g, g.result.failure) };
+
+  /** One run: generate against a live session; on failure, confirm by replay, then shrink it if it is new here. */
+  run(run: number): RunOutcome {
+    const o = this.o;
+    const g = generate(runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs });
+    if (o.checkDeterminism) {
+      const diff = determinismDiff(o, run, g);
+      if (diff !== null) return { run, failure: unshrunk(o, run, g, diff) };
+    }
+    if (g.result.failure === null) return { run, failure: null };
+    const found = g.result.failure;
+    const sig = failureSignature(g.scenario, g.result);
+    const replay = check(g.scenario, o.bugs);
+    if (replay.failure === null || signatureText(failureSignature(g.scenario, replay)) !== signatureText(sig)) {
+      const message = `nondeterminism: the generated scenario failed at steps[${found.step}] (${found.message}), ` +
+        `but replayed it gives ${replay.failure === null ? 'no failure' : `steps[${replay.failure.step}]: ${replay.failure.message}`}`;
+      return { run, failure: unshrunk(o, run, g, { step: found.step, message }) };
+    }
+    const cls = signatureText(sig);
+    const fresh = !this.seen.has(cls);
+    this.seen.add(cls);
+    const origin = { seed: o.seed, run, steps: o.steps, swarm: formatSwarm(g.swarm) };
+    const repro = fresh || o.keepAll === true ? shrunkRepro(g.scenario, o.bugs, origin) : null;
+    return { run, failure: { run, signature: sig, cls, swarm: origin.swarm, found: `steps[${found.step}]: ${found.message}`, repro } };
+  }
 }
 
-function shrunkFailure(o: CampaignOptions, run: number, g: Generated, found: { step: number; message: string }): RunFailure {
-  const replay = check(g.scenario, o.bugs);
-  const same = replay.failure !== null && failureClass(replay.failure.message) === failureClass(found.message);
-  if (!same) {
-    const message = `nondeterminism: the generated scenario failed at steps[${found.step}] (${found.message}), ` +
-      `but replayed it gives ${replay.failure === null ? 'no failure' : `steps[${replay.failure.step}]: ${replay.failure.message}`}`;
-    return unshrunk(o, run, g, { step: found.step, message });
-  }
-  const r = shrink(g.scenario, { bugs: o.bugs });
-  const cls = failureClass(r.failure.message);
-  const withBugs: Scenario = { ...r.scenario, bugs: [...new Set([...r.scenario.bugs, ...o.bugs])] };
-  const pinned = cls.startsWith('invariant') ? pinFailingStep(withBugs, [], r.failure.step) : withBugs;
-  const swarm = formatSwarm(g.swarm);
+/** One run with its failure shrunk whatever came before it (benchmarks, tests). */
+export function runOne(o: CampaignOptions, run: number): RunOutcome {
+  return new CampaignRunner({ ...o, keepAll: true }).run(run);
+}
+
+/**
+ * Shrink a failing scenario, switch the bugs on in it, pin its expectations
+ * (shrink.ts pinExpectations) and describe it: the repro of a campaign run
+ * or of a file given to `shrink`.
+ */
+export function shrunkRepro(s: Scenario, bugs: readonly BugName[], origin: ReproInfo['origin']): Repro {
+  const r = shrink(s, { bugs });
+  const withBugs: Scenario = { ...r.scenario, bugs: [...new Set([...r.scenario.bugs, ...bugs])] };
+  const p = pinExpectations(withBugs, [], r.failure.step);
   const info: ReproInfo = {
-    origin: { seed: o.seed, run, steps: o.steps, swarm },
-    bugs: o.bugs, cls, failure: r.failure, originalSteps: g.scenario.steps.length,
+    origin, bugs: withBugs.bugs, cls: signatureText(r.signature), rule: r.signature.rule, failure: r.failure,
+    originalSteps: s.steps.length, pinned: p.pinned, reference: p.reference,
   };
-  return { run, message: `steps[${r.failure.step}]: ${r.failure.message}`, cls, swarm, repro: reproScenario(pinned, info), info };
+  return { message: `steps[${r.failure.step}]: ${r.failure.message}`, scenario: reproScenario(p.scenario, info), info };
 }
 
 /** A failure reported with the whole generated scenario as its repro (nothing to shrink it against). */
 function unshrunk(o: CampaignOptions, run: number, g: Generated, f: { step: number; message: string }): RunFailure {
-  const cls = failureClass(f.message);
+  const verdict: SessionResult = { failure: f, played: g.result.played, trace: [] };
+  const sig = failureSignature(g.scenario, verdict);
+  const cls = signatureText(sig);
   const swarm = formatSwarm(g.swarm);
-  const info: ReproInfo = { origin: { seed: o.seed, run, steps: o.steps, swarm }, bugs: o.bugs, cls, failure: f, originalSteps: g.scenario.steps.length };
-  return { run, message: `steps[${f.step}]: ${f.message}`, cls, swarm, repro: reproScenario(g.scenario, info), info };
+  const info: ReproInfo = {
+    origin: { seed: o.seed, run, steps: o.steps, swarm }, bugs: o.bugs, cls, rule: sig.rule, failure: f,
+    originalSteps: g.scenario.steps.length, pinned: 0, reference: null,
+  };
+  const message = `steps[${f.step}]: ${f.message}`;
+  return { run, signature: sig, cls, swarm, found: message, repro: { message, scenario: reproScenario(g.scenario, info), info } };
 }
 
 /**
@@ -134,45 +202,125 @@ function firstDifference(a: readonly string[], b: readonly string[]): number | n
   return null;
 }
 
+// ---- stopping and settling ------------------------------------------------------
+
+export type StopReason = 'time' | 'interrupted';
+
+/**
+ * A request to stop at the next run boundary, visible to worker threads
+ * through shared memory (they look at it between runs). `halt` stops the
+ * runs without a reason (the campaign has its failures).
+ */
+export class StopFlag {
+  readonly buffer = new SharedArrayBuffer(4);
+  private readonly cell = new Int32Array(this.buffer);
+  reason: StopReason | null = null;
+
+  stop(reason: StopReason): void {
+    this.reason ??= reason;
+    this.halt();
+  }
+
+  halt(): void {
+    Atomics.store(this.cell, 0, 1);
+  }
+
+  get stopped(): boolean {
+    return Atomics.load(this.cell, 0) !== 0;
+  }
+}
+
+/** Is the flag in `buffer` (a StopFlag's) raised? For worker threads. */
+export function flagRaised(buffer: SharedArrayBuffer): boolean {
+  return Atomics.load(new Int32Array(buffer), 0) !== 0;
+}
+
 export interface CampaignHooks {
-  /** Asked at run boundaries: true ends the campaign there (the time limit). */
-  shouldStop?: () => boolean;
+  /** Raised to stop at the next run boundary (time limit, signal). */
+  stop?: StopFlag;
+  /** Each outcome in run order, once every run before it is settled: write and report it here. */
+  onOutcome?: (out: RunOutcome) => void;
   /** Runs finished so far (in any order) out of the shard's total. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface CampaignResult {
-  /** Runs done, in run order from the shard's first: the report covers exactly these. */
+  /** Runs reported: every run settled, in run order. */
   runs: number;
+  /** The failing runs reported, in run order. */
   failures: RunFailure[];
-  stopped: 'done' | 'failures' | 'time';
+  stopped: 'done' | 'failures' | StopReason;
 }
 
-/** The report of a campaign from its outcomes by position (undefined or missing = not done). */
-export function settle(outcomes: readonly (RunOutcome | undefined)[], maxFailures: number, total: number): CampaignResult {
-  const failures: RunFailure[] = [];
-  for (let pos = 0; pos < total; pos++) {
-    const out = outcomes[pos];
-    if (out === undefined) return { runs: pos, failures, stopped: 'time' };
-    if (out.failure !== null) failures.push(out.failure);
-    if (maxFailures > 0 && failures.length >= maxFailures) return { runs: pos + 1, failures, stopped: 'failures' };
+/**
+ * Outcomes by shard position, in any order, settled in run order: position
+ * p is reported once 0 .. p-1 are, and nothing after the maxFailures-th
+ * failure. What a stop leaves beyond a gap is settled by finish. A failure
+ * that is not the first of its class keeps its repro only with keepAll (a
+ * worker may have shrunk it, not knowing of an earlier one elsewhere), so
+ * the result is the same for any number of workers.
+ */
+export class Settler {
+  private readonly pending = new Map<number, RunOutcome>();
+  private readonly classes = new Set<string>();
+  private next = 0;
+  private readonly result: CampaignResult = { runs: 0, failures: [], stopped: 'done' };
+  /** The campaign has its failures: nothing more is reported. */
+  cut = false;
+
+  constructor(
+    private readonly total: number,
+    private readonly maxFailures: number,
+    private readonly onOutcome?: (out: RunOutcome) => void,
+    private readonly keepAll = false,
+  ) {}
+
+  put(pos: number, out: RunOutcome): void {
+    if (this.cut) return;
+    this.pending.set(pos, out);
+    for (let o = this.pending.get(this.next); o !== undefined && !this.cut; o = this.pending.get(this.next)) {
+      this.pending.delete(this.next);
+      this.next++;
+      this.settle(o);
+    }
   }
-  return { runs: total, failures, stopped: 'done' };
+
+  private settle(given: RunOutcome): void {
+    let out = given;
+    const f = out.failure;
+    if (f !== null) {
+      if (this.classes.has(f.cls) && !this.keepAll && f.repro !== null) out = { run: out.run, failure: { ...f, repro: null } };
+      this.classes.add(f.cls);
+      this.result.failures.push(out.failure!);
+    }
+    this.result.runs++;
+    this.onOutcome?.(out);
+    if (this.maxFailures > 0 && this.result.failures.length >= this.maxFailures) this.cut = true;
+  }
+
+  /** The report: runs after a gap (a stop at a run boundary) are settled too, in run order. */
+  finish(reason: StopReason | null): CampaignResult {
+    for (const pos of [...this.pending.keys()].sort((a, b) => a - b)) {
+      if (this.cut) break;
+      this.settle(this.pending.get(pos)!);
+    }
+    this.pending.clear();
+    const r = this.result;
+    r.stopped = this.cut ? 'failures' : r.runs === this.total ? 'done' : (reason ?? 'time');
+    return r;
+  }
 }
 
-/** The campaign in this thread, yielding to the event loop between runs (progress bars, signals). */
+/** The campaign in this thread, yielding to the event loop after every run (signals, timers, progress). */
 export async function runCampaignInline(o: CampaignOptions, hooks: CampaignHooks = {}): Promise<CampaignResult> {
   const total = shardSize(o);
-  const outcomes: RunOutcome[] = [];
-  let failures = 0;
-  for (let pos = 0; pos < total; pos++) {
-    if (hooks.shouldStop?.() === true) break;
-    const out = runOne(o, shardRun(o, pos));
-    outcomes.push(out);
-    if (out.failure !== null) failures++;
-    hooks.onProgress?.(outcomes.length, total);
-    if (o.maxFailures > 0 && failures >= o.maxFailures) break;
-    if (outcomes.length % 16 === 0) await new Promise<void>((r) => setImmediate(r));
+  const runner = new CampaignRunner(o);
+  const settler = new Settler(total, o.maxFailures, hooks.onOutcome, o.keepAll === true);
+  for (let pos = 0; pos < total && !settler.cut; pos++) {
+    if (hooks.stop?.stopped === true) break;
+    settler.put(pos, runner.run(shardRun(o, pos)));
+    hooks.onProgress?.(pos + 1, total);
+    await new Promise<void>((r) => setImmediate(r));
   }
-  return settle(outcomes, o.maxFailures, total);
+  return settler.finish(hooks.stop?.reason ?? null);
 }

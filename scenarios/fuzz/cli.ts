@@ -1,17 +1,17 @@
 /**
- * The fuzzing commands: `fuzz`, `shrink`, `replay` and `bugs`, added to the
- * engine's commander program by registerFuzzCommands. Usage errors are one
- * line on stderr and exit status 2; a campaign exits 1 when it found
- * something, else 0. The clock is read here only (time limit, progress bar),
- * and never decides which runs are reported.
+ * The fuzzing commands: `fuzz`, `merge`, `shrink`, `replay` and `bugs`,
+ * added to the engine's commander program by registerFuzzCommands. Usage
+ * errors are one line on stderr and exit status 2; a campaign exits 1 when
+ * it found something, else 0, and 130 or 143 when SIGINT or SIGTERM stopped
+ * it. The clock is read here only (time limit, progress), and never decides
+ * which runs are reported.
  */
-import { statSync } from 'node:fs';
-import { SingleBar } from 'cli-progress';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { nowMs } from '../../bin/clock.ts';
 import { BUGS, BUG_NAMES, type BugName, isBugName } from '../../emulator/bugs.ts';
-import { STEPS_MAX } from '../format.ts';
 import { collectScenarioFiles } from '../collect.ts';
+import { STEPS_MAX } from '../format.ts';
 import { formatInvalid, loadScenarioFile } from '../load.ts';
 import { type Judge, replayCommandLine, runDocument, runFile } from '../report.ts';
 import {
@@ -19,15 +19,15 @@ import {
   reporterSpecs, runFiles,
 } from '../reporters/index.ts';
 import { scenarioLine } from '../reporters/text.ts';
-import type { CampaignOptions, CampaignResult } from './campaign.ts';
-import { runCampaignInline, shardRun } from './campaign.ts';
+import type { CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
+import { StopFlag, runCampaignInline, shardSize, shrunkRepro } from './campaign.ts';
 import { describeRun } from './generate.ts';
-import { failureClass } from './failure.ts';
+import { type CampaignReport, MergeError, engineName, Tally, campaignIdentity, mergeReports, parseReport, reportJson, reportJunit, reportText } from './merge.ts';
 import { runCampaignWorkers } from './pool.ts';
 import { type SeedSpec, parseSeed, runPrng, seedText } from './prng.ts';
-import { type ReproInfo, reproBaseName, reproScenario, reproText, writeReproFile } from './repro.ts';
+import { Progress, colorEnabled, painter } from './progress.ts';
+import { reproBaseName, reproText, rerunCommand, writeReproFile } from './repro.ts';
 import { check } from './session.ts';
-import { pinFailingStep, shrink } from './shrink.ts';
 
 class FuzzUsageError extends Error {}
 
@@ -84,8 +84,11 @@ interface FuzzFlags {
   workers: number;
   checkDeterminism?: boolean;
   json?: boolean;
+  junit?: string;
   verbose?: boolean;
   maxFailures: number;
+  keepAll?: boolean;
+  run?: number;
 }
 
 function checkOutDir(out: string): void {
@@ -97,72 +100,125 @@ function checkOutDir(out: string): void {
   }
 }
 
-/** A progress bar on a TTY, shown once the campaign has run for a second. */
-function progress(json: boolean): { update: (done: number, total: number) => void; stop: () => void } {
-  const t0 = nowMs();
-  let bar: SingleBar | null = null;
-  const tty = process.stderr.isTTY === true;
-  return {
-    update(done, total) {
-      if (!tty) return;
-      if (bar === null) {
-        if (nowMs() - t0 < 1000) return;
-        bar = new SingleBar({ stream: process.stderr, format: 'fuzz [{bar}] {value}/{total} runs | {eta_formatted} left', hideCursor: !json, clearOnComplete: true });
-        bar.start(total, done);
-      }
-      bar.update(done);
-    },
-    stop() {
-      bar?.stop();
-    },
+
+const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_STATUS;
+
+/**
+ * SIGINT and SIGTERM ask the campaign to stop at the next run boundary; the
+ * handlers are then removed, so a second signal ends the process at once
+ * (repro files already written are whole: they are linked into place).
+ */
+function onStopSignals(stop: StopFlag, say: (line: string) => void): { received: () => StopSignal | null; dispose: () => void } {
+  let received: StopSignal | null = null;
+  const handlers = new Map<StopSignal, () => void>();
+  const dispose = () => {
+    for (const [sig, h] of handlers) process.removeListener(sig, h);
+    handlers.clear();
   };
+  for (const sig of Object.keys(SIGNAL_STATUS) as StopSignal[]) {
+    const h = () => {
+      received = sig;
+      dispose();
+      stop.stop('interrupted');
+      say(`fuzz: ${sig}: stopping at the next run boundary (again to stop at once)`);
+    };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  return { received: () => received, dispose };
 }
 
 async function fuzzCommand(f: FuzzFlags): Promise<number> {
   checkOutDir(f.out);
   const o: CampaignOptions = {
-    seed: f.seed, runs: f.runs, steps: f.steps, bugs: f.bugs, shard: f.shard,
-    checkDeterminism: f.checkDeterminism === true, maxFailures: f.maxFailures,
+    seed: f.seed, runs: f.runs, steps: f.steps, bugs: f.bugs, shard: f.run === undefined ? f.shard : { index: 1, count: 1 },
+    checkDeterminism: f.checkDeterminism === true, maxFailures: f.maxFailures, keepAll: f.keepAll === true,
+    ...(f.run === undefined ? {} : { only: f.run }),
   };
-  const log = (s: string) => process.stderr.write(`${s}\n`);
-  log(`fuzz: seed ${seedText(f.seed)}, runs ${f.runs}, steps ${f.steps}, bugs ${f.bugs.length === 0 ? 'none' : f.bugs.join(',')}, ` +
-    `shard ${f.shard.index}/${f.shard.count}, workers ${f.workers}${o.checkDeterminism ? ', check-determinism' : ''}` +
-    `${f.timeLimit === undefined ? '' : `, time limit ${f.timeLimit} s`}`);
+  const errColor = colorEnabled(process.env, process.stderr.isTTY === true);
+  const red = (s: string) => painter(errColor)(31, s);
+  const ui = new Progress({
+    total: shardSize(o), tty: process.stderr.isTTY === true, color: errColor, now: nowMs,
+    write: (s) => process.stderr.write(s), columns: () => process.stderr.columns ?? 80,
+  });
+  const log = (s: string) => ui.log(s);
+  log(`fuzz: seed ${seedText(f.seed)}, ${f.run === undefined ? `runs ${f.runs}` : `run ${f.run}`}, steps ${f.steps}, ` +
+    `bugs ${f.bugs.length === 0 ? 'none' : f.bugs.join(',')}, ` +
+    `shard ${o.shard.index}/${o.shard.count}, workers ${f.workers}${o.checkDeterminism ? ', check-determinism' : ''}` +
+    `${o.keepAll === true ? ', keep-all' : ''}${f.timeLimit === undefined ? '' : `, time limit ${f.timeLimit} s`}`);
   const t0 = nowMs();
-  const bar = progress(f.json === true);
-  const hooks = {
-    shouldStop: f.timeLimit === undefined ? undefined : () => nowMs() - t0 >= f.timeLimit! * 1000,
-    onProgress: (done: number, total: number) => bar.update(done, total),
+  const stop = new StopFlag();
+  const signals = onStopSignals(stop, log);
+  const timer = f.timeLimit === undefined ? null : setTimeout(() => stop.stop('time'), f.timeLimit * 1000);
+  const ticker = setInterval(() => ui.tick(), 1000);
+  const tally = new Tally(o.keepAll === true);
+  const onOutcome = (out: RunOutcome) => {
+    if (f.verbose === true) log(`run ${out.run} (seed ${seedText(f.seed)}/run/${out.run}): ${describeRun(runPrng(f.seed, out.run))}`);
+    const x = out.failure;
+    if (x === null) return;
+    const first = tally.isNew(x);
+    if (!first && o.keepAll !== true) {
+      tally.add(x, null);
+      log(`fuzz: run ${x.run} failed (${x.cls}): ${x.found} [class ${tally.classNumber(x)}, ${tally.runsOf(x)} runs]`);
+    } else {
+      const repro = x.repro;
+      if (repro === null) throw new Error(`fuzz: run ${x.run} has no repro`);
+      const path = writeReproFile(f.out, reproBaseName(repro.info), (p) => reproText(repro.scenario, p));
+      tally.add(x, path);
+      log(red(`fuzz: run ${x.run} failed (${x.cls}): ${repro.message}`) + (first ? ` [new class ${tally.classNumber(x)}]` : ` [class ${tally.classNumber(x)}]`));
+      log(`  swarm: ${x.swarm}`);
+      log(`  shrunk from ${repro.info.originalSteps} to ${repro.scenario.steps.length} steps: ${path}`);
+      log(`  rerun: ${rerunCommand({ seed: f.seed, run: x.run, steps: f.steps }, f.bugs)}`);
+      log(replayCommandLine(path));
+    }
+    ui.failed(tally.classCount, tally.failingRuns);
   };
+  const hooks = { stop, onOutcome, onProgress: (done: number) => ui.update(done) };
   let r: CampaignResult;
   try {
     r = f.workers > 1 ? await runCampaignWorkers(o, f.workers, hooks) : await runCampaignInline(o, hooks);
   } finally {
-    bar.stop();
+    if (timer !== null) clearTimeout(timer);
+    clearInterval(ticker);
+    signals.dispose();
+    ui.stop();
   }
-  if (f.verbose === true) {
-    for (let pos = 0; pos < r.runs; pos++) {
-      const run = shardRun(o, pos);
-      log(`run ${run} (seed ${seedText(f.seed)}/run/${run}): ${describeRun(runPrng(f.seed, run))}`);
-    }
-  }
-  const failures = r.failures.map((x) => {
-    const path = writeReproFile(f.out, reproBaseName(x.info), (p) => reproText(x.repro, p));
-    log(`fuzz: run ${x.run} failed (${x.cls}): ${x.message}`);
-    log(`  swarm: ${x.swarm}`);
-    log(`  shrunk from ${x.info.originalSteps} to ${x.repro.steps.length} steps: ${path}`);
-    log(replayCommandLine(path));
-    return { run: x.run, message: x.message, repro: path, steps: x.repro.steps.length };
-  });
+  const report = tally.report(campaignIdentity(o, engineName()), `${o.shard.index}/${o.shard.count}`, r);
+  printReport(report, f.json === true);
+  if (f.junit !== undefined) writeFileSync(f.junit, reportJunit(report));
   const secs = (nowMs() - t0) / 1000;
-  if (f.json === true) {
-    process.stdout.write(`${JSON.stringify({ seed: f.seed, runs: r.runs, failures }, null, 2)}\n`);
-  } else {
-    process.stdout.write(`fuzz: seed ${seedText(f.seed)}: ${r.runs} runs, ${failures.length} ${failures.length === 1 ? 'failure' : 'failures'}` +
-      `${r.stopped === 'time' ? ' (time limit)' : ''}\n`);
+  process.stderr.write(`fuzz: ${r.runs} runs in ${secs.toFixed(1)} s (${(r.runs / Math.max(secs, 1e-3)).toFixed(0)} runs/s)\n`);
+  const sig = signals.received();
+  if (sig !== null) return SIGNAL_STATUS[sig];
+  return report.classes.length > 0 ? 1 : 0;
+}
+
+function printReport(report: CampaignReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(reportJson(report));
+    return;
   }
-  log(`fuzz: ${r.runs} runs in ${secs.toFixed(1)} s (${(r.runs / Math.max(secs, 1e-3)).toFixed(0)} runs/s)`);
-  return failures.length > 0 ? 1 : 0;
+  const paint = painter(colorEnabled(process.env, process.stdout.isTTY === true));
+  process.stdout.write(reportText(report, (what, s) => paint(what === 'fail' ? 31 : 32, s)));
+}
+
+// ---- merge --------------------------------------------------------------------
+
+function mergeCommand(files: string[], o: { json?: boolean; junit?: string }): number {
+  const docs = files.map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new FuzzUsageError(`merge: ${file}: no such file`);
+    }
+    return { file, report: parseReport(file, text) };
+  });
+  const report = mergeReports(docs);
+  printReport(report, o.json === true);
+  if (o.junit !== undefined) writeFileSync(o.junit, reportJunit(report));
+  return report.classes.length > 0 ? 1 : 0;
 }
 
 // ---- shrink and replay --------------------------------------------------------
@@ -221,14 +277,9 @@ function shrinkCommand(file: string, o: ShrinkFlags): number {
     return first.status === 'pass' ? 0 : 2;
   }
   const s = loadOrUsage(file);
-  const r = shrink(s, { bugs: o.bugs });
-  const cls = failureClass(r.failure.message);
-  const bugs = [...new Set([...s.bugs, ...o.bugs])];
-  const withBugs = { ...r.scenario, bugs };
-  const pinned = cls.startsWith('invariant') ? pinFailingStep(withBugs, [], r.failure.step) : withBugs;
-  const info: ReproInfo = { origin: { file }, bugs, cls, failure: r.failure, originalSteps: s.steps.length };
-  const repro = reproScenario(pinned, info);
-  const path = writeReproFile(o.out, reproBaseName(info), (p) => reproText(repro, p));
+  const made = shrunkRepro(s, o.bugs, { file });
+  const repro = made.scenario;
+  const path = writeReproFile(o.out, reproBaseName(made.info), (p) => reproText(repro, p));
   first.repro = { file: path, steps: repro.steps.length };
   if (textOut) process.stdout.write(`${file}: shrunk from ${s.steps.length} to ${repro.steps.length} steps: ${path}\n`);
   emit();
@@ -239,13 +290,19 @@ function shrinkCommand(file: string, o: ShrinkFlags): number {
 interface ReplayFlags extends ReporterFlags {
   bugs: BugName[];
   trace?: boolean;
+  withoutBugs?: boolean;
 }
 
-function replayCommand(file: string, o: ReplayFlags): number {
+/** The fuzz judge on the scenario with its `bugs:` line ignored (`replay --without-bugs`: a repro should then pass). */
+const withoutBugsJudge: Judge = (s, o) => checkJudge({ ...s, bugs: [] }, o);
+
+/** `replay` of files and directories (found as `run` finds them), reported as `run` reports. */
+function replayPaths(paths: string[], o: ReplayFlags): number {
   const reporters = specsOrUsage(o);
-  existingFile(file);
-  return runFiles([file], {
-    bugs: o.bugs, judge: checkJudge, reporters, trace: o.trace === true, clock: nowMs,
+  const found = collectScenarioFiles(paths);
+  if (!found.ok) throw new FuzzUsageError(found.message);
+  return runFiles(found.files, {
+    bugs: o.bugs, judge: o.withoutBugs === true ? withoutBugsJudge : checkJudge, reporters, trace: o.trace === true, clock: nowMs,
     ...(FAULT_FILE === undefined ? {} : { faultFile: FAULT_FILE }),
   }).status;
 }
@@ -253,7 +310,7 @@ function replayCommand(file: string, o: ReplayFlags): number {
 // ---- registration -------------------------------------------------------------
 
 /**
- * Add `fuzz`, `shrink`, `replay` (unless the program has one) and `bugs` to
+ * Add `fuzz`, `merge`, `shrink`, `replay` (unless the program has one) and `bugs` to
  * the program. `exit` receives each command's exit status (it is also set
  * as process.exitCode, which covers commands that finish asynchronously).
  */
@@ -267,7 +324,7 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
       finish(await fn());
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      const usage = e instanceof FuzzUsageError;
+      const usage = e instanceof FuzzUsageError || e instanceof MergeError;
       // A usage error is exit status 2; anything else escaped the engine: an internal error, 3.
       process.stderr.write(`procfs-emu: ${usage ? '' : 'internal error: '}${msg.split('\n')[0]}\n`);
       if (!usage && process.env.PROCFS_EMU_DEBUG !== undefined && e instanceof Error) process.stderr.write(`${e.stack}\n`);
@@ -290,9 +347,20 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     .option('--workers <N>', 'worker threads (the report is the same for any number)', count('--workers', 1, 256), 1)
     .option('--check-determinism', 'run every seed twice (and once from its file) and report the first step that differs')
     .option('--max-failures <N>', 'stop after N failing runs (0: run them all)', count('--max-failures', 0), 1)
-    .option('--json', 'print one JSON document on stdout: {seed, runs, failures}')
+    .option('--run <N>', 'play run N of the campaign alone, with the output it has inside the campaign', count('--run', 0))
+    .option('--keep-all', 'shrink and write a repro for every failing run, not only the first of each class')
+    .option('--json', 'print one JSON document on stdout: {campaign, shard, runsDone, stopped, interrupted, failingRuns, classes}')
+    .option('--junit <FILE>', 'also write the report as JUnit XML (one testcase per failure class)')
     .option('--verbose', 'print what every run drew (kernel, users, swarm) on stderr')
     .action((o: FuzzFlags) => guard(() => fuzzCommand(o)));
+
+  program
+    .command('merge')
+    .description('merge the --json reports of the shards of one campaign into the report of the whole campaign')
+    .argument('<report...>', 'the shards\' reports (fuzz --shard I/N --json), every shard once')
+    .option('--json', 'print the merged report as JSON (as the unsharded campaign prints it)')
+    .option('--junit <FILE>', 'also write the merged report as JUnit XML (one testcase per failure class)')
+    .action((files: string[], o: { json?: boolean; junit?: string }) => guard(() => mergeCommand(files, o)));
 
   program
     .command('shrink')
@@ -309,13 +377,14 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     program
       .command('replay')
       .description('run a scenario with the oracle and the fuzz invariants (and its expectations)')
-      .argument('<file>', 'a scenario file (a repro, say)')
+      .argument('<file-or-dir...>', 'scenario files (repros, say) and directories of them')
       .option('--bugs <a,b>', 'switch on injected bugs besides the file\'s own', bugsArg, [] as BugName[])
+      .option('--without-bugs', 'ignore the files\' bugs: lines (a repro should then pass)')
       .option('--trace', 'print one line per step')
       .option('--reporter <name[:file]>', REPORTER_HELP, collect, [])
       .option('--output <file>', OUTPUT_HELP)
       .option('--json', 'the same as --reporter json: the run document (trace lines go to stderr)')
-      .action((file: string, o: ReplayFlags) => guard(() => replayCommand(file, o)));
+      .action((paths: string[], o: ReplayFlags) => guard(() => replayPaths(paths, o)));
   }
 
   program

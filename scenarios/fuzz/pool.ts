@@ -1,14 +1,18 @@
 /**
  * The campaign on worker threads. The main thread hands out chunks of
- * consecutive runs in order and collects outcomes by position; the report is
- * built from them exactly as in one thread (settle), so it does not depend
- * on the number of workers or on which finished first.
+ * consecutive runs in order and settles outcomes by position in run order
+ * (campaign.ts Settler) exactly as in one thread, so the report, the repro
+ * files and the order they are reported in do not depend on the number of
+ * workers or on which finished first. A stop (time limit, signal, or the
+ * campaign has its failures) is a flag in shared memory that every worker
+ * reads between runs: each ends its chunk at the next run boundary and
+ * sends what it did.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CampaignHooks, CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
-import { settle, shardRun, shardSize } from './campaign.ts';
+import { Settler, StopFlag, shardRun, shardSize } from './campaign.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
 /** Runs per message: enough to make messages cheap, few enough to stop soon at a failure or time limit. */
@@ -37,6 +41,8 @@ function startWorker(): Worker {
 /** Worker threads that run campaigns, one campaign at a time. */
 export class WorkerPool {
   private readonly workers: Worker[];
+  /** Tells a worker when a chunk belongs to a new campaign (it keeps one runner per campaign). */
+  private campaigns = 0;
 
   constructor(size: number) {
     this.workers = Array.from({ length: Math.max(1, size) }, startWorker);
@@ -47,12 +53,17 @@ export class WorkerPool {
   }
 
   run(o: CampaignOptions, hooks: CampaignHooks = {}): Promise<CampaignResult> {
+    const campaign = ++this.campaigns;
+    const stop = hooks.stop ?? new StopFlag();
     return new Promise<CampaignResult>((resolve, reject) => {
-      const c = new Chunks(o, hooks);
+      const c = new Chunks(o, hooks, stop);
       let busy = 0;
       let failed = false;
+      let settled = false;
       const listeners: [Worker, (m: FromWorker) => void, (e: Error) => void][] = [];
       const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
         for (const [w, onMessage, onError] of listeners) {
           w.off('message', onMessage);
           w.off('error', onError);
@@ -67,22 +78,30 @@ export class WorkerPool {
           return;
         }
         busy++;
-        w.postMessage({ kind: 'chunk', id: next.id, runs: next.runs, options: o } satisfies ToWorker);
+        w.postMessage({ kind: 'chunk', campaign, id: next.id, runs: next.runs, options: o, stop: stop.buffer } satisfies ToWorker);
       };
       for (const w of this.workers) {
         const onMessage = (m: FromWorker) => {
           if (failed) return;
           if (m.kind === 'error') {
             failed = true;
+            stop.halt();
             return finish(new Error(`fuzz worker: ${m.message}`));
           }
           busy--;
-          c.put(m.id, m.outcomes);
+          try {
+            c.put(m.id, m.outcomes); // runs the caller's onOutcome (repro files): its errors end the campaign
+          } catch (e) {
+            failed = true;
+            stop.halt();
+            return finish(e instanceof Error ? e : new Error(String(e)));
+          }
           feed(w);
         };
         const onError = (e: Error) => {
           if (!failed) {
             failed = true;
+            stop.halt();
             finish(e);
           }
         };
@@ -95,19 +114,19 @@ export class WorkerPool {
   }
 }
 
-/** The chunks of one campaign: which to hand out next, and the outcomes so far by position. */
+/** The chunks of one campaign: which to hand out next, and the outcomes settled in run order. */
 class Chunks {
   private readonly total: number;
   private readonly count: number;
-  private readonly outcomes: (RunOutcome | undefined)[] = [];
+  private readonly settler: Settler;
   private readonly failurePositions: number[] = [];
   private next = 0;
   private done = 0;
-  private stopping = false;
 
-  constructor(private readonly o: CampaignOptions, private readonly hooks: CampaignHooks) {
+  constructor(private readonly o: CampaignOptions, private readonly hooks: CampaignHooks, private readonly stop: StopFlag) {
     this.total = shardSize(o);
     this.count = Math.ceil(this.total / CHUNK_RUNS);
+    this.settler = new Settler(this.total, o.maxFailures, hooks.onOutcome, o.keepAll === true);
   }
 
   /** Past the maxFailures-th failure seen so far nothing can be reported: no need to run it. */
@@ -118,26 +137,28 @@ class Chunks {
   }
 
   take(): { id: number; runs: number[] } | null {
-    if (!this.stopping && this.hooks.shouldStop?.() === true) this.stopping = true;
-    if (this.stopping || this.next >= this.count || this.next * CHUNK_RUNS > this.cutoff()) return null;
+    if (this.stop.stopped || this.settler.cut || this.next >= this.count || this.next * CHUNK_RUNS > this.cutoff()) return null;
     const id = this.next++;
     const runs: number[] = [];
     for (let pos = id * CHUNK_RUNS; pos < Math.min(this.total, (id + 1) * CHUNK_RUNS); pos++) runs.push(shardRun(this.o, pos));
     return { id, runs };
   }
 
+  /** A chunk's outcomes: all of its runs, or the first few when a stop came in between. */
   put(id: number, outcomes: readonly RunOutcome[]): void {
     outcomes.forEach((out, j) => {
       const pos = id * CHUNK_RUNS + j;
-      this.outcomes[pos] = out;
       if (out.failure !== null) this.failurePositions.push(pos);
+      this.settler.put(pos, out);
     });
+    // The campaign has its failures: the other workers stop at their next run boundary.
+    if (this.settler.cut) this.stop.halt();
     this.done += outcomes.length;
     this.hooks.onProgress?.(this.done, this.total);
   }
 
   result(): CampaignResult {
-    return settle(this.outcomes, this.o.maxFailures, this.total);
+    return this.settler.finish(this.stop.reason);
   }
 }
 

@@ -17,9 +17,25 @@ export interface ReproInfo {
   /** Where it came from: a campaign run, or a file given to `shrink`. */
   origin: { seed: SeedSpec; run: number; steps: number; swarm: string } | { file: string };
   bugs: readonly BugName[];
+  /** The failure's signature (failure.ts signatureText); its rule names the file. */
   cls: string;
+  rule: string;
   failure: { step: number; message: string };
   originalSteps: number;
+  /** Steps 0 .. pinned-1 expect what `reference` observed there (shrink.ts pinExpectations). */
+  pinned: number;
+  reference: 'without-bugs' | 'engine' | null;
+}
+
+/** The command that plays the run alone (fuzz --seed S --run N), with what shaped it. */
+export function rerunCommand(o: { seed: SeedSpec; run: number; steps: number }, bugs: readonly BugName[]): string {
+  return `npm run -s emu -- fuzz --seed ${seedText(o.seed)} --run ${o.run} --steps ${o.steps}${bugs.length === 0 ? '' : ` --bugs ${bugs.join(',')}`}`;
+}
+
+function pinnedLine(info: ReproInfo): string[] {
+  if (info.pinned === 0) return [];
+  const which = info.pinned === 1 ? 'step 0 expects' : `steps 0 to ${info.pinned - 1} expect`;
+  return [`expectations: ${which} what ${info.reference === 'without-bugs' ? 'the engine without the bugs' : 'the engine'} observed there`];
 }
 
 /** The repro scenario (its description lacks only the replay line, which needs the file's path). */
@@ -35,7 +51,9 @@ export function reproScenario(shrunk: Scenario, info: ReproInfo): Scenario {
     `shrunk: ${info.originalSteps} steps to ${shrunk.steps.length}`,
     `failure class: ${info.cls}`,
     `failure: steps[${info.failure.step}]: ${info.failure.message}`,
-    ...(bugs.length === 0 ? [] : ['Without the bugs (delete the bugs: line) it passes.']),
+    ...pinnedLine(info),
+    ...(bugs.length === 0 ? [] : ['Without the bugs (delete the bugs: line, or replay --without-bugs) it passes.']),
+    ...('file' in o ? [] : [`rerun: ${rerunCommand(o, info.bugs)}`]),
   ];
   return { ...shrunk, name: `fuzz: ${info.cls} (${where})`, description: `${lines.join('\n')}\n`, bugs };
 }
@@ -49,7 +67,7 @@ export function reproText(repro: Scenario, path: string): string {
 /** `seed-1-run-17-oracle-procfs_exechook_cb`: seed, run and class; for a shrunk file, its name. */
 export function reproBaseName(info: ReproInfo): string {
   const o = info.origin;
-  const tail = classSlug(info.cls);
+  const tail = classSlug(info.rule);
   if ('file' in o) {
     const base = o.file.split('/').pop()!.replace(/\.(ya?ml|json)$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
     return `${base}-shrunk-${tail}`;

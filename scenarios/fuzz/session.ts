@@ -13,11 +13,13 @@ import type { Kernel } from '../../emulator/kernel.ts';
 import { KernelPanic } from '../../emulator/kernel.ts';
 import { Oracle } from '../oracle.ts';
 import type { RunState } from '../runner.ts';
-import { StepEvents, bootScenario, oracleMessage, runScenario, traceLine as runnerTraceLine } from '../runner.ts';
+import { StepEvents, bootScenario, expandString, oracleMessage, runScenario, traceLine as runnerTraceLine } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
 import { executeStep } from '../steps.ts';
-import type { KernelSpec, Scenario, Step } from '../types.ts';
-import { Invariants } from './invariants.ts';
+import type { KernelSpec, Ref, Scenario, Step } from '../types.ts';
+import { parseKey } from '../names.ts';
+import { type Signature, failureClass, nodeOfComponents } from './failure.ts';
+import { Invariants, resolveRef } from './invariants.ts';
 
 export interface Played {
   index: number;
@@ -29,6 +31,8 @@ export interface Played {
   revoked: string[];
   /** Why the step did not run at all (its actor exited, a handle it names has no value). */
   notRun?: string;
+  /** The procfs node type the step addressed ('-' for none): part of a failure's signature. */
+  node: string;
   /** Why the scenario fails at this step, or null. */
   failure: string | null;
 }
@@ -73,6 +77,7 @@ export class Session {
     this.ev = new StepEvents();
     this.k.ticks++;
     this.inv.beforeStep(this.st, step);
+    const node = stepNode(this.st, step);
     let outcome: Outcome = { ok: {} };
     let actor: number | null = null;
     let failure: string | null;
@@ -89,14 +94,13 @@ export class Session {
     const ev = this.ev;
     const rec: Played = {
       index, kind: step.kind, actor, outcome, loaded: ev.loaded, evicted: ev.evicted, revoked: ev.revoked,
-      ...(notRun === undefined ? {} : { notRun }), failure,
+      ...(notRun === undefined ? {} : { notRun }), node, failure,
     };
     this.played.push(rec);
     if (this.tracing) this.trace.push(traceLine(rec, step, this.st));
     if (failure !== null) this.failure = { step: index, message: failure };
     return rec;
   }
-
 }
 
 function errorText(e: unknown): string {
@@ -154,4 +158,94 @@ export function fingerprint(rec: Played): string {
   const out = 'errno' in rec.outcome ? rec.outcome.errno : JSON.stringify(rec.outcome.ok);
   return `${rec.kind} pid=${rec.actor ?? '-'} -> ${out} evicted=[${rec.evicted.join(' ')}] revoked=[${rec.revoked.join(' ')}]` +
     (rec.failure === null ? '' : ` FAIL ${rec.failure}`);
+}
+
+/** The signature of a verdict's failure on `s` (the step's kind and node from the session's record). */
+export function failureSignature(s: Scenario, r: SessionResult): Signature {
+  if (r.failure === null) throw new Error('failureSignature: no failure');
+  const step = r.failure.step;
+  return { rule: failureClass(r.failure.message), kind: s.steps[step]?.kind ?? '-', node: r.played[step]?.node ?? '-' };
+}
+
+// ---- the node a step addresses ------------------------------------------------
+
+/**
+ * The procfs node type `step` addresses, from kernel state before it runs
+ * (a descriptor's vnode, or a path read against the procfs mounts and the
+ * actor's current directory), without looking anything up: '-' for none.
+ */
+function stepNode(st: RunState, step: Step): string {
+  switch (step.kind) {
+    case 'read': case 'write': case 'fstat': case 'close': case 'dup2':
+      return descriptorNode(st, step.by, step.fd);
+    case 'open': case 'lstat': case 'stat': case 'readlink': case 'readdir': case 'chdir': case 'chroot':
+    case 'getargs': case 'statvfs': case 'mount': case 'unmount':
+      return pathNode(st, step.by, step.path);
+    default:
+      return '-';
+  }
+}
+
+function actorProc(st: RunState, by: string) {
+  const h = st.handles.get(by);
+  return h?.kind === 'proc' ? h.proc : null;
+}
+
+function descriptorNode(st: RunState, by: string, fd: Ref): string {
+  const p = actorProc(st, by);
+  let n: number | null;
+  try {
+    n = resolveRef(st, fd);
+  } catch {
+    return '-';
+  }
+  const vp = n === null || p === null ? null : (p.fd.get(n)?.file.vnode ?? null);
+  return vp !== null && vp.mount.ops.name === 'procfs' ? parseKey(vp.key).type : '-';
+}
+
+/** The components below a vnode of a procfs mount, as a path would name it. */
+function keyComponents(key: string): string[] {
+  const { type, pid } = parseKey(key);
+  if (type === 'root') return [];
+  if (type === 'proc') return [String(pid)];
+  return [String(pid), type];
+}
+
+function pathNode(st: RunState, by: string, raw: string): string {
+  let path: string;
+  try {
+    path = expandString(st, raw);
+  } catch {
+    return '-';
+  }
+  if (path.startsWith('/')) {
+    const parts = normalize([], path);
+    if (parts === null) return '-';
+    const abs = `/${parts.join('/')}`;
+    let best: { path: string } | null = null;
+    for (const mp of st.k.mountlist) {
+      if (mp.ops.name !== 'procfs') continue;
+      const inside = mp.path === '' || abs === mp.path || abs.startsWith(`${mp.path}/`);
+      if (inside && (best === null || mp.path.length > best.path.length)) best = mp;
+    }
+    if (best === null) return '-';
+    return nodeOfComponents(abs.slice(best.path.length).split('/').filter((c) => c !== ''));
+  }
+  const cwd = actorProc(st, by)?.cwd ?? null;
+  if (cwd === null || cwd.mount.ops.name !== 'procfs') return '-';
+  const parts = normalize(keyComponents(cwd.key), path);
+  return parts === null ? '-' : nodeOfComponents(parts);
+}
+
+/** `base` + the components of `path`, with `.` and `..` applied; null when `..` climbs out of the base. */
+function normalize(base: readonly string[], path: string): string[] | null {
+  const out = [...base];
+  for (const c of path.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else out.push(c);
+  }
+  return out;
 }

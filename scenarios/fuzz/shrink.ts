@@ -3,16 +3,18 @@
  * that depends on a removed handle removed alongside), then field by field
  * simplification (defaults, lower numbers, default programs) and a plainer
  * kernel. A candidate counts only when it still loads (written and read back
- * through the loader) and fails with the same failure class; when the
- * original passed without the injected bugs, the candidate must as well.
+ * through the loader) and fails with the same signature (rule, step kind,
+ * node type); when the original passed without the injected bugs, the
+ * candidate must as well. Then pinExpectations turns the shrunk scenario
+ * into a regression test.
  */
 import type { BugName } from '../../emulator/bugs.ts';
 import { HANDLE_RE, templateRefs } from '../format.ts';
 import { loadScenarioText } from '../load.ts';
 import { runScenario } from '../runner.ts';
 import type { Expect, KernelSpec, Scenario, Step } from '../types.ts';
-import { failureClass } from './failure.ts';
-import { check, playScenario } from './session.ts';
+import { type Signature, signatureText } from './failure.ts';
+import { type SessionResult, check, failureSignature, playScenario } from './session.ts';
 import { writeScenario } from './write.ts';
 
 export interface ShrinkOptions {
@@ -25,6 +27,8 @@ export interface ShrinkOptions {
 export interface ShrinkResult {
   scenario: Scenario;
   failure: { step: number; message: string };
+  /** The failure's signature: the original's (the shrinker keeps it). */
+  signature: Signature;
   /** Candidates run. */
   tried: number;
 }
@@ -37,7 +41,7 @@ class Judge {
   private readonly seen = new Map<string, { step: number; message: string } | null>();
 
   constructor(
-    private readonly cls: string,
+    private readonly sig: string,
     private readonly bugs: readonly BugName[],
     private readonly clean: boolean,
     private readonly budget: number,
@@ -63,7 +67,7 @@ class Judge {
     if (this.exhausted) return null;
     this.tried++;
     const r = check(c, this.bugs);
-    if (r.failure === null || failureClass(r.failure.message) !== this.cls) return null;
+    if (r.failure === null || signatureText(failureSignature(c, r)) !== this.sig) return null;
     if (this.clean && check({ ...c, bugs: [] }).failure !== null) return null;
     const l = loadScenarioText(text, 'candidate.yaml');
     return l.ok ? r.failure : null;
@@ -74,10 +78,10 @@ class Judge {
 export function shrink(s0: Scenario, opts: ShrinkOptions): ShrinkResult {
   const first = check(s0, opts.bugs);
   if (first.failure === null) throw new Error('shrink: the scenario does not fail');
-  const cls = failureClass(first.failure.message);
+  const signature = failureSignature(s0, first);
   const hasBugs = opts.bugs.length > 0 || s0.bugs.length > 0;
   const clean = hasBugs && check({ ...s0, bugs: [] }).failure === null;
-  const judge = new Judge(cls, opts.bugs, clean, opts.budget ?? BUDGET_DEFAULT);
+  const judge = new Judge(signatureText(signature), opts.bugs, clean, opts.budget ?? BUDGET_DEFAULT);
   let best = { scenario: truncate(s0, first.failure.step), failure: first.failure };
   const accept = (c: Scenario): boolean => {
     const f = judge.judge(c);
@@ -93,7 +97,7 @@ export function shrink(s0: Scenario, opts: ShrinkOptions): ShrinkResult {
     simplifyKernel(() => best.scenario, accept);
     if (writeScenario(best.scenario) === before) break;
   }
-  return { ...best, tried: judge.tried };
+  return { ...best, signature, tried: judge.tried };
 }
 
 function truncate(s: Scenario, failStep: number): Scenario {
@@ -320,33 +324,189 @@ function simplifyKernel(current: () => Scenario, accept: (c: Scenario) => boolea
 
 // ---- pinning ---------------------------------------------------------------
 
+/** Result fields of scenario-format.md §4 that an `expect:` can name. */
+const RESULT_FIELDS: ReadonlySet<string> = new Set([
+  'pid', 'fd', 'fds', 'count', 'vtype', 'mode', 'uid', 'gid', 'nlink', 'size', 'fileno', 'data', 'target', 'entries',
+  'version', 'flags', 'bsize', 'frsize', 'iosize', 'blocks', 'files', 'ffree', 'favail', 'namemax', 'fstype',
+]);
+
+export interface Pinned {
+  scenario: Scenario;
+  /** Steps 0 .. pinned-1 carry observed expectations (0: left as they were). */
+  pinned: number;
+  /** Whose observations: the engine without the bugs, or (no bugs to leave out) the engine itself before the failure. */
+  reference: 'without-bugs' | 'engine' | null;
+}
+
 /**
- * Pin the failing step's expectation to what the kernel without the bugs
- * does there (EPERM where kauth refuses, mode 0000 where getattr masks), so
- * the repro fails under a plain `run` too, not only under the fuzz
- * invariants. Kept only if the pinned scenario passes without the bugs and
- * fails with them at the same step under the contract's runner.
+ * Make a shrunk repro a regression test: each step up to the failing one
+ * expects what the engine without the bugs observes there (its errno or
+ * success, the vnodes it evicts and revokes, and the result fields in which
+ * the engine with the bugs differs), so the file fails under the contract's
+ * `run` with its bugs: line, passes without it, and fails on any engine
+ * with the same defect. With no bugs switched on (a defect of the engine
+ * itself) only the steps before the failing one are pinned, to what the
+ * engine observed there. Kept only when those verdicts hold; otherwise the
+ * scenario is returned unchanged.
  */
-export function pinFailingStep(s: Scenario, bugs: readonly BugName[], failStep: number): Scenario {
-  const step = s.steps[failStep];
-  if (step === undefined) return s;
-  const cleanRun = playScenario({ ...s, bugs: [] });
-  if (cleanRun.failure !== null) return s;
-  const out = cleanRun.played[failStep]?.outcome;
-  if (out === undefined) return s;
-  let expect: Expect | null = null;
-  if ('errno' in out) expect = { errno: out.errno };
-  else if ((step.kind === 'lstat' || step.kind === 'stat' || step.kind === 'fstat') && typeof out.ok.mode === 'string') expect = { mode: out.ok.mode };
-  if (expect === null) return s;
-  const steps = [...s.steps];
-  steps[failStep] = { ...step, expect };
-  const pinned: Scenario = { ...s, steps };
+export function pinExpectations(s: Scenario, bugs: readonly BugName[], failStep: number): Pinned {
+  const unchanged: Pinned = { scenario: s, pinned: 0, reference: null };
   const all = [...new Set([...s.bugs, ...bugs])];
+  const verdict = check(s, all);
+  if (verdict.failure === null) return unchanged;
+  const withBugs = playScenario({ ...s, bugs: all });
+  const reference = all.length === 0 ? null : playScenario({ ...s, bugs: [] });
+  if (reference !== null && (reference.failure !== null || reference.played.length <= failStep)) return unchanged;
+  const base = reference ?? withBugs;
+  const last = reference === null ? failStep - 1 : failStep;
+  if (last < 0 || base.played.length <= last) return unchanged;
+  const namer = new PidNames(s);
+  const steps = s.steps.map((step, i) => {
+    const rec = base.played[i];
+    if (i > last || rec === undefined) return step;
+    const expect = observed(rec, reference === null ? undefined : withBugs.played[i], namer);
+    namer.after(step, rec);
+    return { ...step, expect };
+  });
+  const pinned: Scenario = { ...s, steps };
+  if (!pinHolds(pinned, all, failStep, reference !== null, failureSignature(s, verdict))) return unchanged;
+  if (reference === null) return { scenario: pinned, pinned: last + 1, reference: 'engine' };
+  return { scenario: withProbe(pinned, all, failStep), pinned: last + 1, reference: 'without-bugs' };
+}
+
+type Observation = Pick<SessionResult['played'][number], 'outcome' | 'evicted' | 'revoked'>;
+
+/** Does the defect show in what the steps report (expectations alone, no oracle)? */
+function showsWithoutOracle(p: Scenario, bugs: readonly BugName[]): boolean {
   try {
-    const withBugs = runScenario({ ...pinned, bugs: all }, { trace: false });
-    const without = runScenario({ ...pinned, bugs: [] }, { trace: false });
-    return withBugs.failure?.step === failStep && without.failure === null ? pinned : s;
+    return runScenario({ ...p, bugs: [...bugs] }, { trace: false, oracle: false }).failure !== null;
   } catch {
-    return s; // the engine crashed on it: keep the repro as the fuzz invariants judge it
+    return false;
+  }
+}
+
+const PROBES_MAX = 16;
+
+/**
+ * When nothing the steps report shows the defect (only the oracle sees it:
+ * the type of a cached vnode, a credential flag), append one probe after
+ * the failing step whose result does differ with the bugs: fstat of a held
+ * descriptor, lstat of a vnode the failing step touched, or of a process's
+ * mem node (its mode shows PK_SUGID). It expects what the engine without
+ * the bugs reports, so an engine without this oracle fails the file too.
+ * Without such a probe the file is returned as it is.
+ */
+function withProbe(p: Scenario, bugs: readonly BugName[], failStep: number): Scenario {
+  if (showsWithoutOracle(p, bugs)) return p;
+  const head = p.steps.slice(0, failStep + 1);
+  for (const probe of probes(p, failStep).slice(0, PROBES_MAX)) {
+    const open: Scenario = { ...p, steps: [...head, { ...probe, expect: { errno: 'any' } }] };
+    let ref;
+    let theirs;
+    try {
+      ref = runScenario({ ...open, bugs: [] }, { trace: false });
+      theirs = runScenario({ ...open, bugs: [...bugs] }, { trace: false, oracle: false });
+    } catch {
+      continue;
+    }
+    const mine = ref.records[failStep + 1];
+    const other = theirs.records[failStep + 1];
+    if (ref.failure !== null || mine === undefined || other === undefined) continue;
+    const namer = new PidNames(p);
+    head.forEach((st, i) => namer.after(st, ref.records[i]!));
+    const candidate: Scenario = { ...p, steps: [...head, { ...probe, expect: observed(mine, other, namer) }] };
+    if (showsWithoutOracle(candidate, bugs) && check({ ...candidate, bugs: [] }).failure === null) return candidate;
+  }
+  return p;
+}
+
+/** Probe steps for withProbe: descriptors held, vnodes the failing step touched, the mem node of each process. */
+function probes(p: Scenario, failStep: number): Step[] {
+  const out: Step[] = [];
+  const mount = p.kernel.procfs[0]?.path;
+  p.steps.slice(0, failStep + 1).forEach((st) => {
+    if ((st.kind === 'open' || st.kind === 'newfd' || st.kind === 'socket' || st.kind === 'kqueue') && st.as !== undefined) {
+      out.push({ kind: 'fstat', by: st.by, fd: st.as });
+    }
+  });
+  const touched = playScenario({ ...p, bugs: [] }).played[failStep];
+  for (const name of [...(touched?.loaded ?? []), ...(touched?.evicted ?? [])]) out.push({ kind: 'lstat', by: 'init', path: name });
+  if (mount !== undefined) {
+    for (const st of p.steps.slice(0, failStep + 1)) {
+      if (st.kind === 'spawn' || st.kind === 'fork') out.push({ kind: 'lstat', by: 'init', path: `${mount}/{${st.as}}/mem` });
+    }
+  }
+  return out;
+}
+
+/** What the reference engine observed at a step, as an expectation. */
+function observed(rec: Observation, buggy: Observation | undefined, namer: PidNames): Expect {
+  const e: Record<string, unknown> = {};
+  if ('errno' in rec.outcome) e.errno = rec.outcome.errno;
+  else if (buggy !== undefined && 'ok' in buggy.outcome) {
+    const theirs = buggy.outcome.ok;
+    for (const [k, v] of Object.entries(rec.outcome.ok)) {
+      if (RESULT_FIELDS.has(k) && JSON.stringify(v) !== JSON.stringify(theirs[k])) e[k] = v;
+    }
+  }
+  e.evicts = namer.names(rec.evicted);
+  e.revokes = namer.names(rec.revoked);
+  return e as Expect;
+}
+
+/**
+ * The verdicts a pinned repro must keep. With a reference without bugs: the
+ * fuzz judgement and the runner pass without the bugs, and the runner fails
+ * with them. Without one: it still fails the same way at the same step.
+ */
+function pinHolds(p: Scenario, bugs: readonly BugName[], failStep: number, hasReference: boolean, sig: Signature): boolean {
+  try {
+    if (!hasReference) {
+      const r = check(p, bugs);
+      return r.failure?.step === failStep && signatureText(failureSignature(p, r)) === signatureText(sig);
+    }
+    const clean: Scenario = { ...p, bugs: [] };
+    if (check(clean).failure !== null || runScenario(clean, { trace: false }).failure !== null) return false;
+    const withBugs = runScenario({ ...p, bugs: [...bugs] }, { trace: false });
+    return withBugs.failure !== null && withBugs.failure.step <= failStep;
+  } catch {
+    return false; // the engine crashed on it: keep the repro as the fuzz invariants judge it
+  }
+}
+
+/**
+ * Vnode names with the pid written as the handle bound to it (`/proc/{a}/mem`),
+ * so a pinned expectation reads like the steps; names of a pid no handle
+ * holds stay literal. Handles are followed step by step (a pid reused by a
+ * later spawn names the later handle from then on).
+ */
+class PidNames {
+  private readonly byPid = new Map<number, string>([[1, 'init']]);
+  private readonly mounts: string[];
+
+  constructor(s: Scenario) {
+    const paths = [...s.kernel.procfs.map((m) => m.path), ...s.steps.flatMap((st) => (st.kind === 'mount' ? [st.path] : []))];
+    // Longest first: a mount below another one names its own vnodes.
+    this.mounts = [...new Set(paths)].filter((m) => !m.includes('{')).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  }
+
+  after(step: Step, rec: Pick<Observation, 'outcome'>): void {
+    if ((step.kind === 'spawn' || step.kind === 'fork') && 'ok' in rec.outcome && typeof rec.outcome.ok.pid === 'number') {
+      this.byPid.set(rec.outcome.ok.pid, step.as);
+    }
+  }
+
+  names(list: readonly string[]): string[] {
+    return [...new Set(list.map((n) => this.name(n)))].sort();
+  }
+
+  private name(n: string): string {
+    for (const m of this.mounts) {
+      if (!n.startsWith(`${m}/`)) continue;
+      const rest = /^([0-9]+)(\/.*)?$/.exec(n.slice(m.length + 1));
+      const h = rest === null ? undefined : this.byPid.get(Number(rest[1]));
+      return h === undefined ? n : `${m}/{${h}}${rest![2] ?? ''}`;
+    }
+    return n;
   }
 }

@@ -2,48 +2,12 @@
  * The fuzzing commands as a user runs them: `fuzz`, `shrink`, `replay`,
  * `bugs`; exit statuses, the --json document, repro files, usage errors.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { BUGS } from '../../emulator/bugs.ts';
-import { registerFuzzCommands } from '../../scenarios/fuzz/cli.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'scenarios', 'cli.ts');
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-
-function emu(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'procfs-emu-fuzz-'));
-
-/** The commands in this process (as scenarios/cli.ts wires them): exit status, stdout, stderr. */
-async function inproc(args: string[]) {
-  let code = 0;
-  const out: string[] = [];
-  const err: string[] = [];
-  const program = new Command().exitOverride().configureOutput({ writeErr: (t) => err.push(t), writeOut: (t) => out.push(t) });
-  registerFuzzCommands(program, (c) => (code = c));
-  const so = vi.spyOn(process.stdout, 'write').mockImplementation((t) => (out.push(String(t)), true));
-  const se = vi.spyOn(process.stderr, 'write').mockImplementation((t) => (err.push(String(t)), true));
-  try {
-    await program.parseAsync(['node', 'procfs-emu', ...args]);
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    code = e.exitCode === 0 ? 0 : 2;
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, out: out.join(''), err: err.join('') };
-}
+import { runFile } from '../../scenarios/report.ts';
+import { CLI, emu, inproc, tmp } from './emu.ts';
 
 describe('emu bugs', () => {
   it('--json prints every injected bug with its description', async () => {
@@ -53,8 +17,13 @@ describe('emu bugs', () => {
   });
 });
 
+type Report = {
+  campaign: Record<string, unknown>; shard: string; runsDone: number; stopped: string; interrupted: boolean; failingRuns: number;
+  classes: { signature: string; rule: string; step: string; node: string; count: number; runs: number[]; repro: { run: number; message: string; file: string; steps: number } }[];
+};
+
 describe('emu fuzz', () => {
-  it('gives byte-identical --json and repro files with 1 and 2 workers, exit 1 when it finds something', () => {
+  it('gives byte-identical --json and repro files with 1 and 2 workers: one repro per class; exit 1 when it finds something', () => {
     const args = ['fuzz', '--seed', '3', '--runs', '40', '--steps', '30', '--bugs', 'inactive-never-recycles', '--max-failures', '0', '--json', '--out', 'ff'];
     const [a, b] = [tmp(), tmp()];
     const one = emu([...args, '--workers', '1'], a);
@@ -62,30 +31,86 @@ describe('emu fuzz', () => {
     expect(one.code).toBe(1);
     expect(two.code).toBe(1);
     expect(two.out).toBe(one.out);
-    const doc = JSON.parse(one.out) as { seed: number; runs: number; failures: { run: number; message: string; repro: string; steps: number }[] };
-    expect(Object.keys(doc)).toEqual(['seed', 'runs', 'failures']);
-    expect(doc.seed).toBe(3);
-    expect(doc.runs).toBe(40);
-    expect(doc.failures.length).toBeGreaterThan(0);
-    for (const f of doc.failures) {
-      expect(Object.keys(f)).toEqual(['run', 'message', 'repro', 'steps']);
-      expect(f.repro).toMatch(/^ff\/seed-3-run-[0-9]+-oracle-procfs_inactive\.yaml$/);
-      const text = readFileSync(join(a, f.repro), 'utf8');
-      expect(readFileSync(join(b, f.repro), 'utf8')).toBe(text);
-      expect(text).toContain(`replay: npm run -s emu -- replay ${f.repro}`);
-      expect(text.match(/^ {2}- /gm)?.length).toBe(f.steps);
+    const doc = JSON.parse(one.out) as Report;
+    expect(Object.keys(doc)).toEqual(['campaign', 'shard', 'runsDone', 'stopped', 'interrupted', 'failingRuns', 'classes']);
+    expect(doc.campaign).toEqual({
+      seed: 3, runs: 40, steps: 30, bugs: ['inactive-never-recycles'], checkDeterminism: false, maxFailures: 0, keepAll: false,
+      engine: 'procfs-emu 0.1.0',
+    });
+    expect([doc.shard, doc.runsDone, doc.stopped, doc.interrupted]).toEqual(['1/1', 40, 'done', false]);
+    expect(doc.classes.length).toBeGreaterThan(0);
+    expect(doc.failingRuns).toBe(doc.classes.reduce((n, c) => n + c.count, 0));
+    expect(doc.failingRuns).toBeGreaterThan(doc.classes.length);
+    for (const c of doc.classes) {
+      expect(Object.keys(c)).toEqual(['signature', 'rule', 'step', 'node', 'count', 'runs', 'repro']);
+      expect(c.signature).toBe(`${c.rule} on ${c.step}${c.node === '-' ? '' : ` ${c.node}`}`);
+      expect(c.runs).toHaveLength(c.count);
+      expect(c.repro.run).toBe(c.runs[0]);
+      expect(c.repro.file).toMatch(/^ff\/seed-3-run-[0-9]+-oracle-procfs_inactive\.yaml$/);
+      const text = readFileSync(join(a, c.repro.file), 'utf8');
+      expect(readFileSync(join(b, c.repro.file), 'utf8')).toBe(text);
+      expect(text).toContain(`replay: npm run -s emu -- replay ${c.repro.file}`);
+      expect(text).toContain(`failure class: ${c.signature}`);
+      expect(text.match(/^ {2}- /gm)?.length).toBe(c.repro.steps);
+      expect(one.err).toContain(`npx procfs-emu replay ${c.repro.file}`); // run outside the checkout
     }
-    expect(one.err).toContain(`npx procfs-emu replay ${doc.failures[0]!.repro}`); // run outside the checkout
+    // One file per class, nothing else (no temp files).
+    expect(readdirSync(join(a, 'ff')).sort()).toEqual(doc.classes.map((c) => c.repro.file.slice(3)).sort());
     expect(one.err).not.toMatch(/\r|fuzz \[/); // no progress bar without a TTY
   });
 
   it('stops at the time limit on a run boundary and exits 0 when nothing was found', () => {
     const r = emu(['fuzz', '--seed', '5', '--runs', '100000000', '--time-limit', '0.5', '--json', '--out', join(tmp(), 'ff')]);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.out);
-    expect(doc.failures).toEqual([]);
-    expect(doc.runs).toBeGreaterThan(0);
-    expect(doc.runs).toBeLessThan(100000000);
+    const doc = JSON.parse(r.out) as Report;
+    expect(doc.classes).toEqual([]);
+    expect(doc.stopped).toBe('time');
+    expect(doc.interrupted).toBe(false);
+    expect(doc.runsDone).toBeGreaterThan(0);
+    expect(doc.runsDone).toBeLessThan(100000000);
+  });
+
+  it('hook-matches-bucket over 2000 runs: the few classes the bug causes, counted; each repro fails with the bug, passes without', async () => {
+    const dir = tmp();
+    const out = join(dir, 'ff');
+    const r = await inproc(['fuzz', '--bugs', 'hook-matches-bucket', '--max-failures', '0', '--runs', '2000', '--json', '--out', out]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out) as Report;
+    expect(doc.runsDone).toBe(2000);
+    // The bucket neighbour's vnodes go when a process exits or makes a set-id exec: two classes, not one per run.
+    expect(doc.classes.map((c) => c.signature)).toEqual([
+      'oracle [procfs_exechook_cb, procfs_inactive] on exit',
+      'oracle [procfs_exechook_cb, procfs_inactive] on exec',
+    ]);
+    expect(doc.failingRuns).toBeGreaterThan(100);
+    expect(readdirSync(out)).toHaveLength(2);
+    for (const c of doc.classes) {
+      expect(c.count).toBeGreaterThan(10);
+      expect((await inproc(['replay', c.repro.file])).code).toBe(1);
+      expect((await inproc(['replay', c.repro.file, '--without-bugs'])).code).toBe(0);
+      expect(runFile(c.repro.file).status, '`run` (expectations and oracle) fails with the bug').toBe('fail');
+      const clean = join(dir, 'clean.yaml');
+      writeFileSync(clean, readFileSync(c.repro.file, 'utf8').replace(/^bugs: .*\n/m, ''));
+      expect(runFile(clean).status).toBe('pass');
+      expect((await inproc(['replay', clean])).code).toBe(0);
+    }
+    expect(r.err.match(/^fuzz: run [0-9]+ failed/gm)).toHaveLength(doc.failingRuns);
+  }, 120_000);
+
+  it('--seed S --run N plays run N alone with the lines the campaign printed for it', async () => {
+    const args = ['fuzz', '--seed', '3', '--steps', '30', '--bugs', 'inactive-never-recycles', '--out', join(tmp(), 'ff')];
+    const whole = await inproc([...args, '--runs', '40', '--max-failures', '0', '--json']);
+    const doc = JSON.parse(whole.out) as Report;
+    const run = doc.classes[0]!.repro.run;
+    const alone = await inproc([...args, '--run', String(run), '--json']);
+    expect(alone.code).toBe(1);
+    const one = JSON.parse(alone.out) as Report;
+    expect(one.campaign.run).toBe(run);
+    expect(one.runsDone).toBe(1);
+    expect(one.classes.map((c) => [c.signature, c.runs, c.repro])).toEqual([[doc.classes[0]!.signature, [run], doc.classes[0]!.repro]]);
+    const lines = (err: string) => err.split('\n').filter((l) => l.startsWith(`fuzz: run ${run} `) || l.includes(`run-${run}-`) || l.includes(`--run ${run} `));
+    expect(lines(alone.err).length).toBeGreaterThanOrEqual(3);
+    expect(lines(alone.err)).toEqual(lines(whole.err));
   });
 
   it('usage errors: one line on stderr, nothing on stdout, exit 2', async () => {
@@ -94,7 +119,8 @@ describe('emu fuzz', () => {
     expect(r.out).toBe('');
     expect(r.err.trim().split('\n')).toHaveLength(1);
     const cases = [['fuzz', '--shard', '3/2'], ['fuzz', '--bugs', 'no-such-bug'], ['fuzz', '--runs', '-4'], ['fuzz', '--workers', '0'],
-      ['fuzz', '--time-limit', 'soon'], ['fuzz', '--frobnicate'], ['replay'], ['shrink', '/no/such/file.yaml'], ['fuzz', '--out', CLI]];
+      ['fuzz', '--time-limit', 'soon'], ['fuzz', '--frobnicate'], ['fuzz', '--run', 'last'], ['replay'], ['replay', '/no/such/dir'],
+      ['shrink', '/no/such/file.yaml'], ['fuzz', '--out', CLI], ['merge'], ['merge', '/no/such/report.json'], ['merge', CLI]];
     for (const args of cases) {
       const x = await inproc(args);
       expect(x.code, args.join(' ')).toBe(2);
@@ -136,5 +162,29 @@ steps:
     writeFileSync(clean, repro.replace(/^bugs: .*\n/m, ''));
     expect((await inproc(['replay', clean])).code).toBe(0);
     expect((await inproc(['replay', clean, '--bugs', 'listener-ignores-sugid'])).code).toBe(1);
+    expect((await inproc(['replay', doc.repro.file, '--without-bugs'])).code).toBe(0);
+    // The shrunk steps expect what the engine without the bug does: the read is refused.
+    expect(repro).toMatch(/- read: .*\n {4}expect: \{ errno: EPERM, evicts: \[\], revokes: \[\] \}/);
+    expect(runFile(doc.repro.file).status).toBe('fail');
+    expect(runFile(clean).status).toBe('pass');
+  });
+
+  it('replay takes several files and directories: one line each and a count, or one JSON document; the worst status', async () => {
+    const dir = tmp();
+    const pass = join(dir, 'a', 'pass.yaml');
+    const fail = join(dir, 'b', 'fail.yaml');
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(pass, 'name: passes\nsteps:\n  - check: {}\n');
+    writeFileSync(fail, 'name: fails\nsteps:\n  - lstat: { path: /proc/1/nosuch }\n    expect: { errno: EPERM }\n');
+    const text = await inproc(['replay', join(dir, 'a'), fail]);
+    expect(text.code).toBe(1);
+    expect(text.out).toMatch(new RegExp(`^PASS ${pass}: passes\nFAIL ${fail}: fails\n1 passed, 1 failed, 0 invalid in [0-9]+ ms\n$`));
+    const json = await inproc(['replay', dir, '--json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.out) as { scenarios: { file: string; status: string }[]; passed: number; failed: number };
+    expect(doc.scenarios.map((x) => [x.file, x.status])).toEqual([[pass, 'pass'], [fail, 'fail']]);
+    expect([doc.passed, doc.failed]).toEqual([1, 1]);
+    expect((await inproc(['replay', join(dir, 'a')])).code).toBe(0);
   });
 });

@@ -146,7 +146,8 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
     expect(r.failures).toHaveLength(1);
     const f = r.failures[0]!;
     expect(r.runs).toBe(f.run + 1);
-    expect(f.cls).toBe('oracle [procfs_inactive]');
+    expect(f.cls).toBe('oracle [procfs_inactive] on exit');
+    expect(r.report.classes.map((c) => [c.signature, c.repro.file])).toEqual([[f.cls, f.file]]);
     expect(f.file).toBe(join(out, `seed-9-run-${f.run}-oracle-procfs_inactive.yaml`));
     expect(f.replay).toBe(`npx procfs-emu replay ${f.file}`);
     expect(readFileSync(f.file!, 'utf8')).toBe(f.text);
@@ -162,7 +163,8 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
 
   it('fuzz without bugs finds nothing', async () => {
     const r = await fuzz({ seed: 3, runs: 12, steps: 20 });
-    expect(r).toEqual({ seed: 3, runs: 12, stopped: 'done', failures: [] });
+    expect(r).toMatchObject({ seed: 3, runs: 12, stopped: 'done', failures: [] });
+    expect(r.report).toMatchObject({ shard: '1/1', runsDone: 12, stopped: 'done', interrupted: false, failingRuns: 0, classes: [] });
   });
 
   it('shrinkScenario cuts a failing scenario down and leaves a passing one alone', () => {
@@ -194,7 +196,7 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
     const r = replayScenario(l.scenario, { trace: true });
     expect(r.status).toBe('pass');
     expect(r.trace).toHaveLength(4);
-    expect(r.trace[3]).toBe('#3 pid=2 write(fd="m" data="x" offset=0) -> EIO');
+    expect(r.trace[3]).toBe('#3 pid=2 write(fd=0 data="x") -> EIO');
   });
 });
 

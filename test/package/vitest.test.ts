@@ -64,7 +64,7 @@ describe('failing tests made by procfs-emu/vitest', () => {
       `Error: ${join(dir, 'scenarios', 'fail.yaml')}:9:5: steps[3]: expected EPERM, got EIO`,
       '  expect: {"errno":"EPERM"}',
     ]);
-    expect(failed).toContain('| #3 pid=2 write(fd="m" data="x" offset=0) -> EIO');
+    expect(failed).toContain('| #3 pid=2 write(fd=0 data="x") -> EIO');
     expect(by.get(join(dir, 'scenarios', 'invalid.yaml'))!.failureMessages[0]!.split('\n')[0])
       .toBe(`Error: ${join(dir, 'scenarios', 'invalid.yaml')}:3:33: steps[0].open.flags: expected one of r, w, rw, found string "x"`);
     expect(by.get(`scenarioTests(${join(dir, 'missing.yaml')})`)!.failureMessages[0]!.split('\n')[0])
@@ -74,7 +74,7 @@ describe('failing tests made by procfs-emu/vitest', () => {
     const m = /^Error: fuzz campaign failed after ([0-9]+) runs: \{ seed: 9, run: ([0-9]+), steps: 30, bugs: inactive-never-recycles \}$/.exec(fuzz[0]!);
     expect(m, fuzz[0]).not.toBeNull();
     expect(Number(m![1])).toBe(Number(m![2]) + 1);
-    expect(fuzz[1]).toMatch(/^oracle \[procfs_inactive\]: steps\[[0-9]+\]: oracle: /);
+    expect(fuzz[1]).toMatch(/^oracle \[procfs_inactive\] on exit: steps\[[0-9]+\]: oracle: /);
     const repro = join(dir, 'failures', `seed-9-run-${m![2]}-oracle-procfs_inactive.yaml`);
     expect(fuzz[2]).toMatch(new RegExp(`^shrunk from [0-9]+ to [0-9]+ steps: ${repro.replace(/[.]/g, '\\.')}$`));
     expect(fuzz[3]).toBe(`replay: npx procfs-emu replay ${repro}`);

@@ -50,7 +50,7 @@ function smallRun() {
 
 const TRACE0 = '#0 pid=1 spawn(as="a" uid=1000 gid=100) -> ok {"pid":2}';
 const TRACE1 = '#1 pid=2 open(path="/proc/2/mem" flags="rw") -> ok {"fd":0} loaded=[/proc /proc/2 /proc/2/mem]';
-const FLAGS_MESSAGE = 'expected one of r, w, rw, found string "rwx"';
+const FLAGS_MESSAGE = 'expected one of r, w, rw, found string "rwx" (did you mean rw?)';
 
 describe('github', () => {
   it('escapes %, CR and LF in messages, and : and , too in properties', () => {
