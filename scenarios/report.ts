@@ -239,6 +239,11 @@ export function shellWord(s: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** How to run the command line where the user is: this repository's npm script inside its checkout, the package's bin elsewhere. */
+export function commandPrefix(cwd: string = process.cwd()): string {
+  return ownCheckout(cwd) === null ? 'npx procfs-emu' : 'npm run -s emu --';
+}
+
 /**
  * The replay command for `file` (a path as the user gave it, relative to
  * `cwd`) that works where the user is: inside this repository

@@ -13,7 +13,7 @@ import { BUGS, BUG_NAMES, type BugName, isBugName } from '../../emulator/bugs.ts
 import { collectScenarioFiles } from '../collect.ts';
 import { STEPS_MAX } from '../format.ts';
 import { formatInvalid, loadScenarioFile } from '../load.ts';
-import { type Judge, replayCommandLine, runDocument, runFile } from '../report.ts';
+import { type Judge, commandPrefix, replayCommandLine, runDocument, runFile } from '../report.ts';
 import {
   OUTPUT_HELP, PROCESS_STREAMS, REPORTER_HELP, type ReporterFlags, type ReporterSpec, ReporterUsageError, collect, emitReports,
   reporterSpecs, runFiles,
@@ -26,7 +26,7 @@ import { type CampaignReport, MergeError, engineName, Tally, campaignIdentity, m
 import { runCampaignWorkers } from './pool.ts';
 import { type SeedSpec, parseSeed, runPrng, seedText } from './prng.ts';
 import { Progress, colorEnabled, painter } from './progress.ts';
-import { reproBaseName, reproText, rerunCommand, writeReproFile } from './repro.ts';
+import { reproBaseName, reproText, rerunArgs, writeReproFile } from './repro.ts';
 import { check } from './session.ts';
 
 class FuzzUsageError extends Error {}
@@ -169,7 +169,7 @@ async function fuzzCommand(f: FuzzFlags): Promise<number> {
       log(red(`fuzz: run ${x.run} failed (${x.cls}): ${repro.message}`) + (first ? ` [new class ${tally.classNumber(x)}]` : ` [class ${tally.classNumber(x)}]`));
       log(`  swarm: ${x.swarm}`);
       log(`  shrunk from ${repro.info.originalSteps} to ${repro.scenario.steps.length} steps: ${path}`);
-      log(`  rerun: ${rerunCommand({ seed: f.seed, run: x.run, steps: f.steps }, f.bugs)}`);
+      log(`  rerun: ${commandPrefix()} ${rerunArgs({ seed: f.seed, run: x.run, steps: f.steps }, f.bugs)}`);
       log(replayCommandLine(path));
     }
     ui.failed(tally.classCount, tally.failingRuns);

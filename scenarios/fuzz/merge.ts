@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { BugName } from '../../emulator/bugs.ts';
 import type { CampaignOptions, CampaignResult, RunFailure } from './campaign.ts';
 import { type SeedSpec, seedText } from './prng.ts';
+import { type JunitCase, junitXml } from '../reporters/junit.ts';
 
 /** What makes two reports parts of the same campaign. */
 export interface CampaignIdentity {
@@ -186,42 +187,27 @@ export function reportText(r: CampaignReport, paint: (what: 'fail' | 'ok', s: st
   return `${lines.join('\n')}\n`;
 }
 
-function xml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
-    // XML 1.0 has no way to write most control characters: show them.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 /** JUnit XML: one testcase per failure class (a failure each), or one passing testcase for a clean campaign. */
 export function reportJunit(r: CampaignReport): string {
   const c = r.campaign;
-  const name = `procfs-emu fuzz seed ${seedText(c.seed)}`;
-  const cases = r.classes.map((k) => {
-    const body = [
-      `${k.count} failing ${k.count === 1 ? 'run' : 'runs'}: ${k.runs.join(', ')}`,
-      `first: run ${k.repro.run}: ${k.repro.message}`,
-      `repro: ${k.repro.file}`,
-      `replay: npm run -s emu -- replay ${k.repro.file}`,
-    ].join('\n');
-    return `    <testcase classname="procfs-emu.fuzz" name="${xml(k.signature)}">\n` +
-      `      <failure type="${xml(k.rule)}" message="${xml(k.repro.message)}">${xml(body)}</failure>\n    </testcase>`;
-  });
-  if (cases.length === 0) cases.push(`    <testcase classname="procfs-emu.fuzz" name="${xml(`${r.runsDone} runs, no failure class`)}"/>`);
-  const tests = Math.max(1, r.classes.length);
-  const props = [
+  const cases: JunitCase[] = r.classes.map((k) => ({
+    classname: 'procfs-emu.fuzz', name: k.signature, file: k.repro.file,
+    failure: {
+      message: k.repro.message, type: k.rule,
+      text: [
+        `${k.count} failing ${k.count === 1 ? 'run' : 'runs'}: ${k.runs.join(', ')}`,
+        `first: run ${k.repro.run}: ${k.repro.message}`,
+        `repro: ${k.repro.file}`,
+        `replay: npx procfs-emu replay ${k.repro.file} (in the procfs-emu repository: npm run -s emu -- replay ${k.repro.file})`,
+      ].join('\n'),
+    },
+  }));
+  if (cases.length === 0) cases.push({ classname: 'procfs-emu.fuzz', name: `${r.runsDone} runs, no failure class` });
+  const properties = [
     ['seed', seedText(c.seed)], ['runs', String(c.runs)], ['steps', String(c.steps)], ['bugs', c.bugs.join(',')],
     ['runsDone', String(r.runsDone)], ['stopped', r.stopped], ['engine', c.engine],
-  ].map(([k, v]) => `      <property name="${k}" value="${xml(v!)}"/>`);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(name)}" tests="${tests}" failures="${r.classes.length}">`,
-    `  <testsuite name="${xml(name)}" tests="${tests}" failures="${r.classes.length}" errors="0" skipped="0">`,
-    '    <properties>', ...props.map((p) => `  ${p}`), '    </properties>',
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  ] as const;
+  return junitXml({ name: `procfs-emu fuzz seed ${seedText(c.seed)}`, properties }, cases);
 }
 
 // ---- merging shards ------------------------------------------------------------

@@ -27,9 +27,17 @@ export interface ReproInfo {
   reference: 'without-bugs' | 'engine' | null;
 }
 
-/** The command that plays the run alone (fuzz --seed S --run N), with what shaped it. */
-export function rerunCommand(o: { seed: SeedSpec; run: number; steps: number }, bugs: readonly BugName[]): string {
-  return `npm run -s emu -- fuzz --seed ${seedText(o.seed)} --run ${o.run} --steps ${o.steps}${bugs.length === 0 ? '' : ` --bugs ${bugs.join(',')}`}`;
+/** The arguments that play the run alone (fuzz --seed S --run N), with what shaped it. */
+export function rerunArgs(o: { seed: SeedSpec; run: number; steps: number }, bugs: readonly BugName[]): string {
+  return `fuzz --seed ${seedText(o.seed)} --run ${o.run} --steps ${o.steps}${bugs.length === 0 ? '' : ` --bugs ${bugs.join(',')}`}`;
+}
+
+/**
+ * A command as a repro file states it: the same bytes wherever the campaign
+ * ran, so both forms (the package's bin, and this repository's npm script).
+ */
+function commandForms(args: string): string {
+  return `npx procfs-emu ${args} (in the procfs-emu repository: npm run -s emu -- ${args})`;
 }
 
 function pinnedLine(info: ReproInfo): string[] {
@@ -53,14 +61,14 @@ export function reproScenario(shrunk: Scenario, info: ReproInfo): Scenario {
     `failure: steps[${info.failure.step}]: ${info.failure.message}`,
     ...pinnedLine(info),
     ...(bugs.length === 0 ? [] : ['Without the bugs (delete the bugs: line, or replay --without-bugs) it passes.']),
-    ...('file' in o ? [] : [`rerun: ${rerunCommand(o, info.bugs)}`]),
+    ...('file' in o ? [] : [`rerun: ${commandForms(rerunArgs(o, info.bugs))}`]),
   ];
   return { ...shrunk, name: `fuzz: ${info.cls} (${where})`, description: `${lines.join('\n')}\n`, bugs };
 }
 
 /** The repro's text for a file at `path`: the replay command goes last in the description. */
 export function reproText(repro: Scenario, path: string): string {
-  const replay = `replay: npm run -s emu -- replay ${path}`;
+  const replay = `replay: ${commandForms(`replay ${path}`)}`;
   return writeScenario({ ...repro, description: `${repro.description ?? ''}${replay}\n` });
 }
 

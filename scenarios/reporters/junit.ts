@@ -33,19 +33,55 @@ export function classnameOf(file: string): string {
 
 const baseName = (file: string) => file.replace(/\\/g, '/').split('/').pop() ?? file;
 
-function testcase(r: FileReport): Record<string, unknown> {
-  const tc = {
-    '@_classname': xmlSafe(classnameOf(r.file)), '@_name': xmlSafe(r.name === '' ? baseName(r.file) : r.name),
-    '@_file': xmlSafe(r.file), '@_time': seconds(r.durationMs),
+/** One <testcase>: a scenario file, or a fuzz campaign's failure class. */
+export interface JunitCase {
+  classname: string;
+  name: string;
+  file?: string;
+  timeMs?: number;
+  /** The case failed (`<failure>`) or could not run (`<error>`): a one-line message, a type, the full text. */
+  failure?: { message: string; type: string; text: string };
+  error?: { message: string; type: string; text: string };
+}
+
+function caseNode(c: JunitCase): Record<string, unknown> {
+  const outcome = (o: { message: string; type: string; text: string }) => ({ '@_message': attr(o.message), '@_type': o.type, '#text': xmlSafe(o.text) });
+  return {
+    '@_classname': xmlSafe(c.classname), '@_name': xmlSafe(c.name),
+    ...(c.file === undefined ? {} : { '@_file': xmlSafe(c.file) }), '@_time': seconds(c.timeMs ?? 0),
+    ...(c.failure === undefined ? {} : { failure: outcome(c.failure) }),
+    ...(c.error === undefined ? {} : { error: outcome(c.error) }),
   };
+}
+
+/** A JUnit document of one suite: the totals counted from the cases, `properties` as <property> elements. */
+export function junitXml(suite: { name: string; timeMs?: number; properties?: readonly (readonly [string, string])[] }, cases: readonly JunitCase[]): string {
+  const totals = {
+    '@_tests': String(cases.length), '@_failures': String(cases.filter((c) => c.failure !== undefined).length),
+    '@_errors': String(cases.filter((c) => c.error !== undefined).length), '@_time': seconds(suite.timeMs ?? 0),
+  };
+  const props = suite.properties === undefined ? {} : { properties: { property: suite.properties.map(([k, v]) => ({ '@_name': xmlSafe(k), '@_value': attr(v) })) } };
+  const tree = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': xmlSafe(suite.name), ...totals,
+      testsuite: { '@_name': xmlSafe(suite.name), ...totals, '@_skipped': '0', ...props, testcase: cases.map(caseNode) },
+    },
+  };
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
+  return builder.build(tree) as string;
+}
+
+function testcase(r: FileReport): JunitCase {
+  const tc = { classname: classnameOf(r.file), name: r.name === '' ? baseName(r.file) : r.name, file: r.file, timeMs: r.durationMs };
   const f = r.failures[0];
   if (r.status === 'fail' && f !== undefined) {
     const message = 'step' in f ? `steps[${f.step}]: ${f.message}` : f.message;
-    return { ...tc, failure: { '@_message': attr(message), '@_type': 'fail', '#text': xmlSafe(r.detail.join('\n')) } };
+    return { ...tc, failure: { message, type: 'fail', text: r.detail.join('\n') } };
   }
   if (r.status === 'invalid' && f !== undefined) {
     const message = 'path' in f && f.path !== '' ? `${f.path}: ${f.message}` : f.message;
-    return { ...tc, error: { '@_message': attr(message), '@_type': 'invalid', '#text': xmlSafe(r.detail.join('\n')) } };
+    return { ...tc, error: { message, type: 'invalid', text: r.detail.join('\n') } };
   }
   return tc;
 }
@@ -56,20 +92,8 @@ export function renderJunit(run: RunReport): string {
   const ie = doc.internalError;
   if (ie !== undefined) {
     const file = ie.file ?? '';
-    cases.push({
-      '@_classname': xmlSafe(classnameOf(file)), '@_name': xmlSafe(file === '' ? 'procfs-emu' : file), '@_file': xmlSafe(file), '@_time': seconds(0),
-      error: { '@_message': attr(`internal error: ${ie.message}`), '@_type': 'internal', '#text': xmlSafe(`internal error: ${ie.message}`) },
-    });
+    const text = `internal error: ${ie.message}`;
+    cases.push({ classname: classnameOf(file), name: file === '' ? 'procfs-emu' : file, file, timeMs: 0, error: { message: text, type: 'internal', text } });
   }
-  const errors = doc.invalid + (ie === undefined ? 0 : 1);
-  const totals = { '@_tests': String(cases.length), '@_failures': String(doc.failed), '@_errors': String(errors), '@_time': seconds(doc.durationMs) };
-  const tree = {
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: {
-      '@_name': 'procfs-emu', ...totals,
-      testsuite: { '@_name': 'procfs-emu', ...totals, '@_skipped': '0', testcase: cases },
-    },
-  };
-  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true });
-  return builder.build(tree) as string;
+  return junitXml({ name: 'procfs-emu', timeMs: doc.durationMs }, cases);
 }

@@ -37,7 +37,7 @@ describe('injected bugs', () => {
     expect(repro.description).toContain('seed: 1');
     expect(repro.description).toContain(`run: ${f.run}`);
     expect(repro.description).toContain(`bugs: ${bug}`);
-    expect(repro.description).toContain('replay: npm run -s emu -- replay fuzz-failures/');
+    expect(repro.description).toContain('replay: npx procfs-emu replay fuzz-failures/');
 
     const judged = playScenario(repro);
     expect(signatureText(failureSignature(repro, judged))).toBe(f.cls);

@@ -49,7 +49,7 @@ describe('emu fuzz', () => {
       expect(c.repro.file).toMatch(/^ff\/seed-3-run-[0-9]+-oracle-procfs_inactive\.yaml$/);
       const text = readFileSync(join(a, c.repro.file), 'utf8');
       expect(readFileSync(join(b, c.repro.file), 'utf8')).toBe(text);
-      expect(text).toContain(`replay: npm run -s emu -- replay ${c.repro.file}`);
+      expect(text).toContain(`replay: npx procfs-emu replay ${c.repro.file} (in the procfs-emu repository: npm run -s emu -- replay ${c.repro.file})`);
       expect(text).toContain(`failure class: ${c.signature}`);
       expect(text.match(/^ {2}- /gm)?.length).toBe(c.repro.steps);
       expect(one.err).toContain(`npx procfs-emu replay ${c.repro.file}`); // run outside the checkout
