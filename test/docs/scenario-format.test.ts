@@ -11,6 +11,7 @@ import { CONTRACT_REVISION, FORMAT_VERSION } from '../../scenarios/format.ts';
 import { formatInvalid, loadScenarioText } from '../../scenarios/load.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { SCHEMA_FILE } from '../../scenarios/schema.ts';
+import { splitMarkdown } from '../helpers/markdown.ts';
 
 const DOC = 'docs/scenario-format.md';
 const text = readFileSync(DOC, 'utf8');
@@ -21,37 +22,7 @@ interface JsonObject {
 }
 const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as JsonObject & { $defs: Record<string, JsonObject> };
 
-interface Block {
-  lang: string;
-  code: string;
-  /** 1-based line of the opening fence. */
-  line: number;
-  /** The HTML comment on the line before the fence, if any. */
-  mark: string | null;
-}
-
-/** Fenced code blocks, and the text outside them. */
-function split(md: string): { blocks: Block[]; prose: string[] } {
-  const lines = md.split('\n');
-  const blocks: Block[] = [];
-  const prose: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*$/.exec(lines[i]!);
-    if (open === null) {
-      prose.push(lines[i]!);
-      continue;
-    }
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i]!);
-    const before = /^<!--\s*(.*?)\s*-->$/.exec(lines[start - 1] ?? '');
-    blocks.push({ lang: open[1]!, code: `${body.join('\n')}\n`, line: start + 1, mark: before?.[1] ?? null });
-    prose.push('');
-  }
-  return { blocks, prose };
-}
-
-const { blocks, prose } = split(text);
+const { blocks, prose } = splitMarkdown(text);
 
 function spansIn(lines: readonly string[]): Set<string> {
   return new Set(lines.flatMap((l) => [...l.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)));

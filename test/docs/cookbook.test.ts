@@ -1,0 +1,54 @@
+/**
+ * docs/cookbook.md against the engine: the worked example passes, fails
+ * with the injected bug at the step and with the message the page shows,
+ * and the trace the page prints is the trace the engine gives.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText } from '../../scenarios/load.ts';
+import { runScenario } from '../../scenarios/runner.ts';
+import { splitMarkdown } from '../helpers/markdown.ts';
+
+const DOC = 'docs/cookbook.md';
+const { blocks } = splitMarkdown(readFileSync(DOC, 'utf8'));
+const example = blocks.find((b) => b.mark === 'cookbook: report.yaml');
+
+function load() {
+  if (example === undefined) throw new Error(`${DOC} has no <!-- cookbook: report.yaml --> example`);
+  const l = loadScenarioText(example.code, 'report.yaml');
+  if (!l.ok) throw new Error(l.error.message);
+  return l.scenario;
+}
+
+describe('docs/cookbook.md', () => {
+  it('its worked example passes, and the trace it shows is the engine\'s', () => {
+    const r = runScenario(load(), { trace: true });
+    expect(r.failure).toBeNull();
+    const shown = blocks.find((b) => b.code.startsWith('report.yaml: #0 '));
+    expect(shown).toBeDefined();
+    const lines = shown!.code.split('\n').filter((l) => l.startsWith('report.yaml: #')).map((l) => l.slice('report.yaml: '.length));
+    expect(lines).toEqual(r.trace);
+  });
+
+  it('fails with hook-matches-bucket at the exec, with the message the page shows', () => {
+    const r = runScenario(load(), { trace: true, bugs: ['hook-matches-bucket'] });
+    expect(r.failure?.step).toBe(4);
+    const shown = blocks.find((b) => b.code.startsWith('FAIL report.yaml'));
+    expect(shown?.code).toContain(`steps[4]: ${r.failure!.message}`);
+    expect(shown?.code).toContain(`  | ${r.trace[4]}`);
+  });
+});
+
+describe('README.md', () => {
+  it('its scenario passes with the trace it shows', () => {
+    const { blocks: rb } = splitMarkdown(readFileSync('README.md', 'utf8'));
+    const yaml = rb.find((b) => b.lang === 'yaml');
+    const l = loadScenarioText(yaml!.code, 'mem.yaml');
+    if (!l.ok) throw new Error(l.error.message);
+    const r = runScenario(l.scenario, { trace: true });
+    expect(r.failure).toBeNull();
+    const shown = rb.find((b) => b.code.startsWith('$ npx procfs-emu run mem.yaml --trace'));
+    const lines = shown!.code.split('\n').filter((x) => x.startsWith('mem.yaml: #')).map((x) => x.slice('mem.yaml: '.length));
+    expect(lines).toEqual(r.trace);
+  });
+});
