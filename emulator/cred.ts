@@ -23,9 +23,13 @@ export function credEqual(a: Cred, b: Cred): boolean {
     a.rgid === b.rgid && a.egid === b.egid && a.svgid === b.svgid;
 }
 
-/** kauth_cred_groupmember: no supplementary groups are modelled, so the effective gid only. */
-export function credGroupmember(c: Cred, gid: number): boolean {
-  return c.egid === gid;
+/**
+ * kauth_cred_groupmember: the effective gid, or one of the supplementary
+ * groups (cr_groups, kauth_cred_ismember_gid). The fixture keeps the groups
+ * beside the credential (Proc.groups), so the caller passes them.
+ */
+export function credGroupmember(c: Cred, groups: readonly number[], gid: number): boolean {
+  return c.egid === gid || groups.includes(gid);
 }
 
 export const NOCRED: Cred = credCreate(0, 0);

@@ -7,18 +7,20 @@ import type { Vtype } from './vnode.ts';
 import { VEXEC, VREAD, VWRITE } from './vnode.ts';
 
 /**
- * genfs_can_access: the Unix owner/group/other check. The superuser
- * (euid 0, as secmodel_suser decides) passes, except exec of a non-directory
- * with no execute bit at all.
+ * genfs_can_access: the Unix owner/group/other check, exactly one class: the
+ * owner by euid, else the group by kauth_cred_groupmember (the effective gid
+ * or a supplementary group of `groups`), else other. The superuser (euid 0,
+ * as secmodel_suser decides) passes, except exec of a non-directory with no
+ * execute bit at all.
  */
 export function genfsCanAccess(
-  cred: Cred, type: Vtype, fileMode: number, uid: number, gid: number, accMode: number,
+  cred: Cred, groups: readonly number[], type: Vtype, fileMode: number, uid: number, gid: number, accMode: number,
 ): Err | undefined {
   if (cred.euid === 0) {
     if ((accMode & VEXEC) && type !== 'VDIR' && (fileMode & 0o111) === 0) return err('EACCES');
     return undefined;
   }
-  const shift = cred.euid === uid ? 6 : credGroupmember(cred, gid) ? 3 : 0;
+  const shift = cred.euid === uid ? 6 : credGroupmember(cred, groups, gid) ? 3 : 0;
   let need = 0;
   if (accMode & VREAD) need |= 0o4;
   if (accMode & VWRITE) need |= 0o2;

@@ -87,7 +87,7 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
 }
 
 /**
- * spawn: a new child of init with real = effective = saved ids, cwd `/`,
+ * The fixture's spawn step: a new child of init with real = effective = saved ids, cwd `/`,
  * running `path` with no exec hooks, set-id bits ignored, PK_SUGID clear.
  * init forks (as root: only the maxproc limit applies) and the child takes
  * the ids afterwards, as login does; the limits are init's (limit0: login.conf

@@ -75,7 +75,7 @@ export function limit0(maxproc: number, maxfiles: number): Plimit {
   return Object.freeze(t);
 }
 
-/** p_rlimit[which] of a limit table. */
+/** One entry of a limit table, p_rlimit[which]. */
 export function rlimit(lim: Plimit, which: number): Rlimit {
   const r = lim[which];
   if (r === undefined) throw new Error(`rlimit: no limit ${which}`);

@@ -68,7 +68,7 @@ function hold(ctx: Ctx, vp: Vnode): void {
   if (again !== vp) throw new Error(`namei: ${vp.key} is no longer cached`);
 }
 
-/** cwdi_edir if it is still the cached vnode (a root file system directory always is), else none. */
+/** The emulation root (cwdi_edir) if it is still the cached vnode (a root file system directory always is), else none. */
 function emulRoot(p: Ctx['p']): Vnode | null {
   const vp = p.edir;
   return vp !== null && vp.state === 'loaded' && vp.mount.vcache.get(vp.key) === vp ? vp : null;

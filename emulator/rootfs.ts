@@ -151,7 +151,7 @@ function rootfsGetattr(_ctx: Ctx, vp: Vnode): Vattr {
 
 function rootfsAccess(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
   const n = rootfsInode(vp);
-  return genfsCanAccess(ctx.cred, n.type, n.mode, n.uid, n.gid, mode);
+  return genfsCanAccess(ctx.cred, ctx.p.groups, n.type, n.mode, n.uid, n.gid, mode);
 }
 
 function rootfsRead(_ctx: Ctx, vp: Vnode, offset: number, size: number): string | Err {

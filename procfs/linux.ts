@@ -77,7 +77,7 @@ function procfsDodevices(): string {
 }
 
 /**
- * spc_cp_time of the one CPU (CP_USER, CP_NICE, CP_SYS, CP_IDLE): the
+ * The one CPU's tick counts (spc_cp_time: CP_USER, CP_NICE, CP_SYS, CP_IDLE): the
  * fixture runs nothing, so every tick since boot was idle.
  */
 function cpTime(k: Kernel): readonly [number, number, number, number] {

@@ -9,7 +9,7 @@ import type { Uio, UioResult } from './subr.ts';
 export const REG_SIZE = 26 * 8;
 export const FPREG_SIZE = 512;
 
-/** ctob(vm_tsize + vm_dsize + vm_ssize): getattr's size of mem. */
+/** procfs_getattr's size of mem: ctob(vm_tsize + vm_dsize + vm_ssize), the text, data and stack mappings. */
 export function procMemSize(ctx: Ctx, p: Proc): number {
   return procMappings(ctx, p).reduce((n, m) => n + (m.end - m.start), 0);
 }

@@ -22,7 +22,7 @@ export const RLIM_INFINITY = 0x7fffffffffffffffn;
 export const RLIMIT_RSS_CUR = RLIM_INFINITY;
 
 /**
- * p_comm: "system" for proc0 (kern_proc.c proc0 initializer), otherwise the
+ * The command name (p_comm): "system" for proc0 (kern_proc.c proc0 initializer), otherwise the
  * last component of the executed path, cut to MAXCOMLEN (execve_runproc);
  * fork copies it with the rest of the image.
  */
@@ -32,7 +32,7 @@ export function procComm(p: Proc): string {
   return path.slice(path.lastIndexOf('/') + 1).slice(0, MAXCOMLEN);
 }
 
-/** p_stats->p_start: the fork time as a timeval, boottime plus the ticks elapsed at creation. */
+/** The start time (p_stats->p_start): the fork time as a timeval, boottime plus the ticks elapsed at creation. */
 export function procStart(k: Kernel, p: Proc): { sec: number; usec: number } {
   const usecPerTick = 1000000 / k.hz;
   return { sec: k.boottimeSec + Math.floor(p.startTick / k.hz), usec: (p.startTick % k.hz) * usecPerTick };

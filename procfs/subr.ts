@@ -135,7 +135,10 @@ function procfsRwDispatch(ctx: Ctx, type: PfsType, p: Proc, vp: Vnode, uio: Uio)
   }
 }
 
-/** uiomove_frombuf: serve a read of generated text from its offset; writes are refused by the caller. */
+/**
+ * uiomove_frombuf for a read of generated text: nothing at or past its end.
+ * A write is EOPNOTSUPP here, the uio_rw != UIO_READ check each procfs_do* caller makes first.
+ */
 export function uiomoveFrombuf(text: string, uio: Uio): UioResult {
   if (uio.rw === 'write') return err('EOPNOTSUPP');
   return text.slice(uio.offset, uio.offset + uio.size);

@@ -320,7 +320,7 @@ export function procfsGetattr(ctx: Ctx, vp: Vnode): Vattr | Err {
 export function procfsAccess(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
   const a = procfsGetattr(ctx, vp);
   if (isErr(a)) return a;
-  return genfsCanAccess(ctx.cred, a.type, a.mode, a.uid, a.gid, mode);
+  return genfsCanAccess(ctx.cred, ctx.p.groups, a.type, a.mode, a.uid, a.gid, mode);
 }
 
 /**

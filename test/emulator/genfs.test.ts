@@ -8,8 +8,8 @@ const ROOT = E.credCreate(0, 0);
 const USER = E.credCreate(1000, 100);
 const R = E.VREAD, W = E.VWRITE, X = E.VEXEC;
 
-const access = (cred: E.Cred, type: E.Vtype, mode: number, uid: number, gid: number, acc: number) =>
-  outcome(genfsCanAccess(cred, type, mode, uid, gid, acc));
+const access = (cred: E.Cred, type: E.Vtype, mode: number, uid: number, gid: number, acc: number, groups: number[] = []) =>
+  outcome(genfsCanAccess(cred, groups, type, mode, uid, gid, acc));
 
 describe('genfs_can_access', () => {
   it('root passes read and write whatever the mode', () => {
@@ -50,6 +50,15 @@ describe('genfs_can_access', () => {
     expect(access(lowered, 'VREG', 0o600, 0, 0, R)).toBe('EACCES');
     expect(access(lowered, 'VREG', 0o600, 1000, 0, R)).toBe('ok');
   });
+
+  it('a supplementary group puts the caller in the group class (kauth_cred_groupmember)', () => {
+    const setgid = E.credWith(USER, { egid: 4, svgid: 4 }); // after exec of a set-gid 4 program
+    expect(access(setgid, 'VBLK', 0o640, 0, 100, R, [100])).toBe('ok');
+    expect(access(setgid, 'VBLK', 0o640, 0, 100, R, [])).toBe('EACCES');
+    expect(access(setgid, 'VBLK', 0o640, 0, 100, W, [100])).toBe('EACCES');
+    expect(access(setgid, 'VREG', 0o604, 0, 100, R, [100])).toBe('EACCES'); // group class, no group bits
+    expect(access(setgid, 'VREG', 0o040, 0, 4, R, [100])).toBe('ok'); // the effective gid still counts
+  });
 });
 
 describe('through open(2) on the root file system', () => {
@@ -70,6 +79,14 @@ describe('through open(2) on the root file system', () => {
     expect(outcome(E.sysOpen(k, u, '/dev/wd0', RD))).toBe('EACCES'); // 0640 root:5
     expect(outcome(E.sysOpen(k, spawnAs(k, 1000, 5), '/dev/wd0', RD))).toBe('ok');
     expect(outcome(E.sysOpen(k, spawnAs(k, 1000, 5), '/dev/wd0', WR))).toBe('EACCES');
+  });
+
+  it('a set-gid exec keeps the login group as a supplementary group', () => {
+    const k = bootKernel({ files: FILES });
+    const w = spawnAs(k, 1000, 5);
+    expect(E.isErr(E.execve(k, w, '/usr/bin/wall'))).toBe(false);
+    expect([w.cred.egid, w.groups]).toEqual([4, [5]]);
+    expect(outcome(E.sysOpen(k, w, '/dev/wd0', RD))).toBe('ok');
   });
 });
 
