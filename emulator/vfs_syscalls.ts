@@ -12,9 +12,9 @@ import { MNT_FORCE, Mount, vfsResume, vfsSuspend } from './mount.ts';
 import type { NameiFlags } from './namei.ts';
 import { namei, nameiFlags } from './namei.ts';
 import type { Proc } from './proc.ts';
-import { falloc, foStat } from './sys_descrip.ts';
+import { falloc, foStat, type FileStat as Stat } from './sys_descrip.ts';
 import { mountPathOf, vnIsunder } from './vfs_getcwd.ts';
-import type { Ctx, Dirent, Vnode, Vtype } from './vnode.ts';
+import type { Ctx, Dirent, Vnode } from './vnode.ts';
 import { FREAD, FWRITE, O_DIRECTORY, O_EXCL, VEXEC, VI_TEXT, VREAD, VV_ROOT, VWRITE, vrele, vref } from './vnode.ts';
 
 export interface OpenFlags {
@@ -27,15 +27,8 @@ export interface OpenFlags {
   directory?: boolean;
 }
 
-export interface Stat {
-  vtype: Vtype;
-  mode: number;
-  uid: number;
-  gid: number;
-  nlink: number;
-  size: number;
-  fileno: number;
-}
+/** What stat(2) and fstat(2) report: vn_stat for a vnode, the file's own fo_stat otherwise (sys_descrip.ts). */
+export type { FileStat as Stat } from './sys_descrip.ts';
 
 /** Run fn on a looked-up vnode and release it afterwards. */
 function withVnode<T>(vp: Vnode | Err, fn: (vp: Vnode) => T | Err): T | Err {
