@@ -10,8 +10,8 @@ import { vgone, vrecycle } from './vnode.ts';
 import { declareMarks } from './marks.ts';
 
 const mark = declareMarks('emulator/mount.ts', {
-  'vfs_suspend: IMNT_GONE -> ENOENT': 'vfs_suspend is only asked for the mount of a cached vnode, and a gone mount has none left',
-  'vfs_suspend: the dead mount -> EOPNOTSUPP': 'vfs_suspend is only asked for the mount of a hashed procfs node, never for dead_rootmount',
+  'vfs_suspend: IMNT_GONE -> ENOENT': 'vfs_suspend is asked for a mount by unmount (through a live vnode on it) and by the exec hook (for a hashed node): a gone mount has neither',
+  'vfs_suspend: the dead mount -> EOPNOTSUPP': 'unmount of a path on dead_rootmount is EINVAL first (not VV_ROOT), and the exec hook suspends only a hashed node\'s live mount',
   'vfs_suspend: suspended': null,
   'vflush: not loaded, skipped': 'the vnode cache holds loaded vnodes only between operations (loading and reclaiming finish inside one call)',
   'vflush: unused vnode recycled': null,

@@ -14,7 +14,7 @@ import { declareMarks } from './marks.ts';
 
 const mark = declareMarks('emulator/vnode.ts', {
   'vcache_get: cached': null,
-  'vcache_get: mount going away -> ENOENT': null,
+  'vcache_get: mount going away -> ENOENT': 'lookups reach a mount through its live vnodes; an unmount reclaims them all (vflush) before the mount is gone, and nothing loads during its vflush',
   'vcache_get: VFS_LOADVNODE fails': null,
   'vcache_get: loaded': null,
   'vrele: last reference, VOP_INACTIVE asks to recycle': null,
@@ -22,11 +22,11 @@ const mark = declareMarks('emulator/vnode.ts', {
   'vrele: last reference to a reclaimed vnode': null,
   'vcache_reclaim: revoked while others hold it': null,
   'vcache_reclaim: reclaimed': null,
-  'vrecycle: already reclaimed': null,
+  'vrecycle: already reclaimed': 'both callers (procfs_exechook_cb after vcache_get, vflush after its state check) hold a loaded vnode',
   'vrecycle: in use, kept': null,
   'vrecycle: recycled': null,
   'vgone: reclaims a loaded vnode': null,
-  'vgone: already reclaimed': null,
+  'vgone: already reclaimed': 'both callers (procfs_exechook_cb after vrecycle kept it, vflush with FORCECLOSE) hold a loaded vnode',
 });
 
 export type Vtype = 'VNON' | 'VREG' | 'VDIR' | 'VBLK' | 'VCHR' | 'VLNK' | 'VSOCK' | 'VFIFO' | 'VBAD';

@@ -6,14 +6,17 @@ import type { Ctx } from '../emulator/vnode.ts';
 import type { Uio, UioResult } from './subr.ts';
 import { declareMarks } from '../emulator/marks.ts';
 
+/** Why procfs_dofd never gets past fd_getfile2 in this fixture (every mark but the first). */
+const FD_UNREAD = 'no fd node of a descriptor can be read or written: a vnode file is looked up as itself or as a link, a pipe is a FIFO (pread: ESPIPE), a socket is refused by vn_open, the rest are links';
+
 const mark = declareMarks('procfs/fd.ts', {
-  'procfs_dofd: no descriptor -> EBADF': null,
-  'procfs_dofd: vnode file read (vn_read at the copied f_offset)': null,
-  'procfs_dofd: vnode file write (vn_write at the copied f_offset)': null,
-  'procfs_dofd: pipe write': null,
-  'procfs_dofd: pipe read': null,
-  'procfs_dofd: socket -> ENOTCONN': null,
-  'procfs_dofd: kqueue, misc or sem (fbadop) -> EOPNOTSUPP': null,
+  'procfs_dofd: no descriptor -> EBADF': null, // a pread of an open /proc/N/fd directory (pfs_fd -1)
+  'procfs_dofd: vnode file read (vn_read at the copied f_offset)': FD_UNREAD,
+  'procfs_dofd: vnode file write (vn_write at the copied f_offset)': FD_UNREAD,
+  'procfs_dofd: pipe write': FD_UNREAD,
+  'procfs_dofd: pipe read': FD_UNREAD,
+  'procfs_dofd: socket -> ENOTCONN': FD_UNREAD,
+  'procfs_dofd: kqueue, misc or sem (fbadop) -> EOPNOTSUPP': FD_UNREAD,
 });
 
 /** fd_getfile2: the file behind descriptor fd of p, or null. */
