@@ -26,6 +26,8 @@ export interface DeclaredMark {
 }
 
 let on = false;
+/** A counting campaign: marks count inside marksDuring (its generated runs), not elsewhere. */
+let armed = false;
 const counts = new Map<string, number>();
 const declared = new Map<string, DeclaredMark>();
 
@@ -52,6 +54,27 @@ export function declareMarks<const T extends MarkTable>(file: string, table: T):
 /** Whether marks count (for a caller that picks a mark from a table first). */
 export function marksEnabled(): boolean {
   return on;
+}
+
+/** Arm or disarm counting inside marksDuring; counts so far stay. */
+export function marksArm(value: boolean): void {
+  armed = value;
+}
+
+/**
+ * `fn`, counting marks while it runs if armed (a fuzz campaign wraps the
+ * generation of a run in it: its replays and shrinking are not counted,
+ * since which runs a worker shrinks depends on what else it ran).
+ */
+export function marksDuring<T>(fn: () => T): T {
+  if (!armed) return fn();
+  const was = on;
+  on = true;
+  try {
+    return fn();
+  } finally {
+    on = was;
+  }
 }
 
 /** Switch counting on or off; counts so far stay. */

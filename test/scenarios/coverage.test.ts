@@ -9,6 +9,7 @@ import { marksEnabled } from '../../emulator/marks.ts';
 import { COVERAGE_CAMPAIGN, coverageTable, formatCoverage, measureCoverage } from '../../scenarios/coverage.ts';
 import type { CampaignOptions } from '../../scenarios/fuzz/campaign.ts';
 import { runCampaignCounting } from '../../scenarios/fuzz/marks.ts';
+import { emu, inproc, tmp } from '../fuzz/emu.ts';
 
 describe('coverage marks of the corpus and the standard campaign', () => {
   it('hit every reachable mark, and none declared unreachable', async () => {
@@ -43,6 +44,32 @@ describe('coverage marks of the corpus and the standard campaign', () => {
     expect(b1.result.runs).toBeLessThan(o.runs);
     expect(b2.result.runs).toBe(b1.result.runs);
     expect(JSON.stringify(b2.marks)).toBe(JSON.stringify(b1.marks));
+  });
+
+  it('fuzz --marks --json carries the marks, byte-identical with 1 and 2 workers even where failures are shrunk', async () => {
+    const args = ['fuzz', '--seed', '3', '--runs', '40', '--steps', '30', '--bugs', 'inactive-never-recycles', '--max-failures', '0', '--marks', '--json'];
+    const dir = tmp();
+    const one = await inproc([...args, '--workers', '1', '--out', `${dir}/ff`]);
+    const two = await inproc([...args, '--workers', '2', '--out', `${dir}/ff`]);
+    expect(one.code).toBe(1);
+    expect(two.out).toBe(one.out);
+    const doc = JSON.parse(one.out) as { runsDone: number; classes: unknown[]; marks: Record<string, number> };
+    expect(doc.classes.length).toBeGreaterThan(0);
+    expect(Object.keys(doc.marks)).toEqual(Object.keys(doc.marks).sort());
+    expect(doc.marks['vcache_get: loaded']).toBeGreaterThan(0);
+    expect(one.err).toMatch(/fuzz: [0-9]+ coverage marks hit/);
+    const plain = await inproc(['fuzz', '--seed', '3', '--runs', '4', '--json', '--out', tmp()]);
+    expect(Object.keys(JSON.parse(plain.out) as object)).not.toContain('marks');
+  });
+
+  it('procfs-emu coverage --json prints the table as one document (a small corpus)', () => {
+    const r = emu(['coverage', '--json', '--corpus', 'scenarios/corpus/mount', '--workers', '2']);
+    const doc = JSON.parse(r.out) as { corpus: { scenarios: number }; campaign: { runs: number }; marks: { name: string }[]; summary: { missed: string[] } };
+    expect(doc.corpus.scenarios).toBeGreaterThan(10);
+    expect(doc.campaign.runs).toBe(2000);
+    expect(doc.marks.map((m) => m.name)).toEqual(doc.marks.map((m) => m.name).sort());
+    // The mount scenarios alone leave marks to the campaign; whatever is missed makes the status 1.
+    expect(r.code, r.err).toBe(doc.summary.missed.length > 0 ? 1 : 0);
   });
 
   it('table a mark as missed, or as hit though declared unreachable', () => {
