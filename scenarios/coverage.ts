@@ -107,9 +107,11 @@ export function formatCoverage(r: CoverageReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-function workersArg(v: string): number {
-  if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError(`--workers takes an integer from 1 to 256, found "${v}".`);
-  return Number(v);
+function intArg(name: string, min: number, max: number): (v: string) => number {
+  return (v) => {
+    if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`${name} takes an integer from ${min} to ${max}, found "${v}".`);
+    return Number(v);
+  };
 }
 
 /** Add `coverage` to the program; `exit` receives its status (0: every reachable mark hit, none unreachable hit). */
@@ -118,12 +120,14 @@ export function registerCoverageCommand(program: Command, exit: (code: number) =
     .command('coverage')
     .description('run the corpus and a standard fuzz campaign (seed 1, 2000 runs, 50 steps) with coverage marks on; print each mark\'s hits')
     .option('--json', 'print one JSON document on stdout: {corpus, campaign, marks, summary}')
-    .option('--workers <N>', 'worker threads for the campaign (the counts are the same for any number)', workersArg, 1)
-    .option('--corpus <DIR>', 'the scenario directory to run', undefined)
-    .action(async (o: { json?: boolean; workers: number; corpus?: string }) => {
+    .option('--workers <N>', 'worker threads for the campaign (the counts are the same for any number)', intArg('--workers', 1, 256), 1)
+    .option('--runs <N>', 'runs of the campaign (a shorter look; the standard is 2000)', intArg('--runs', 0, 10_000_000), COVERAGE_CAMPAIGN.runs)
+    .option('--corpus <DIR>', 'the scenario directory to run (default: scenarios/corpus)')
+    .action(async (o: { json?: boolean; workers: number; runs: number; corpus?: string }) => {
       let code: number;
       try {
-        const r = await measureCoverage({ workers: o.workers, ...(o.corpus === undefined ? {} : { corpusDir: o.corpus }) });
+        const campaign = { ...COVERAGE_CAMPAIGN, runs: o.runs };
+        const r = await measureCoverage({ workers: o.workers, campaign, ...(o.corpus === undefined ? {} : { corpusDir: o.corpus }) });
         process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : formatCoverage(r));
         code = r.summary.missed.length > 0 || r.summary.unreachableHit.length > 0 ? 1 : 0;
       } catch (e) {
