@@ -8,6 +8,7 @@ import { NOCRED } from './cred.ts';
 import type { Err } from './errno.ts';
 import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
+import { kauthMarkAnswer, kauthMarkDecision } from './kauth_marks.ts';
 import type { Proc } from './proc.ts';
 
 export type KauthResult = 'DEFER' | 'ALLOW' | 'DENY';
@@ -70,9 +71,11 @@ export class Kauth {
     for (const l of this.listeners) {
       if (l.scope !== a.scope) continue;
       const r = l.cb(k, cred, a);
+      kauthMarkAnswer(l.scope, l.name, r);
       if (r === 'DENY') denied = true;
       else if (r === 'ALLOW') allowed = true;
     }
+    kauthMarkDecision(denied, allowed, this.secmodels);
     if (denied) return err('EPERM');
     if (allowed) return undefined;
     return this.secmodels > 0 ? err('EPERM') : undefined;

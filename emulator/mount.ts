@@ -7,6 +7,19 @@ import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import type { Ctx, Vnode, VnodeOps } from './vnode.ts';
 import { vgone, vrecycle } from './vnode.ts';
+import { declareMarks } from './marks.ts';
+
+const mark = declareMarks('emulator/mount.ts', {
+  'vfs_suspend: IMNT_GONE -> ENOENT': 'vfs_suspend is asked for a mount by unmount (through a live vnode on it) and by the exec hook (for a hashed node): a gone mount has neither',
+  'vfs_suspend: the dead mount -> EOPNOTSUPP': 'unmount of a path on dead_rootmount is EINVAL first (not VV_ROOT), and the exec hook suspends only a hashed node\'s live mount',
+  'vfs_suspend: suspended': null,
+  'vflush: not loaded, skipped': 'the vnode cache holds loaded vnodes only between operations (loading and reclaiming finish inside one call)',
+  'vflush: unused vnode recycled': null,
+  'vflush: FORCECLOSE vgone of a vnode in use': null,
+  'vflush: vnode in use, busy': null,
+  'vflush: clean': null,
+  'vflush: still busy after three passes -> EBUSY': null,
+});
 
 /** mnt_flag bits (sys/mount.h). */
 export const MNT_RDONLY = 0x1;
@@ -93,8 +106,15 @@ export class Mount {
 
 /** vfs_suspend: take the mount through fstrans suspension (here: a counter; nothing to drain). */
 export function vfsSuspend(mp: Mount): Err | undefined {
-  if (mp.gone) return err('ENOENT'); // IMNT_GONE
-  if (mp === mp.k.deadMount) return err('EOPNOTSUPP');
+  if (mp.gone) {
+    mark('vfs_suspend: IMNT_GONE -> ENOENT');
+    return err('ENOENT'); // IMNT_GONE
+  }
+  if (mp === mp.k.deadMount) {
+    mark('vfs_suspend: the dead mount -> EOPNOTSUPP');
+    return err('EOPNOTSUPP');
+  }
+  mark('vfs_suspend: suspended');
   mp.suspended++;
   return undefined;
 }
@@ -113,17 +133,29 @@ export function vflush(mp: Mount, flags: number): Err | undefined {
   for (let pass = 0; pass < 3; pass++) {
     let busy = 0;
     for (const vp of [...mp.vcache.values()]) {
-      if (vp.state !== 'loaded') continue;
+      if (vp.state !== 'loaded') {
+        mark('vflush: not loaded, skipped');
+        continue;
+      }
       vp.usecount++; // the iterator's reference (vfs_vnode_iterator_next)
-      if (vrecycle(vp)) continue;
+      if (vrecycle(vp)) {
+        mark('vflush: unused vnode recycled');
+        continue;
+      }
       if (flags & FORCECLOSE) {
+        mark('vflush: FORCECLOSE vgone of a vnode in use');
         vgone(vp);
         continue;
       }
+      mark('vflush: vnode in use, busy');
       vp.usecount--;
       busy++;
     }
-    if (busy === 0) return undefined;
+    if (busy === 0) {
+      mark('vflush: clean');
+      return undefined;
+    }
   }
+  mark('vflush: still busy after three passes -> EBUSY');
   return err('EBUSY');
 }

@@ -10,6 +10,24 @@ import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import type { Mount } from './mount.ts';
 import type { Proc } from './proc.ts';
+import { declareMarks } from './marks.ts';
+
+const mark = declareMarks('emulator/vnode.ts', {
+  'vcache_get: cached': null,
+  'vcache_get: mount going away -> ENOENT': 'lookups reach a mount through its live vnodes; an unmount reclaims them all (vflush) before the mount is gone, and nothing loads during its vflush',
+  'vcache_get: VFS_LOADVNODE fails': null,
+  'vcache_get: loaded': null,
+  'vrele: last reference, VOP_INACTIVE asks to recycle': null,
+  'vrele: last reference, VOP_INACTIVE keeps it': null,
+  'vrele: last reference to a reclaimed vnode': null,
+  'vcache_reclaim: revoked while others hold it': null,
+  'vcache_reclaim: reclaimed': null,
+  'vrecycle: already reclaimed': 'both callers (procfs_exechook_cb after vcache_get, vflush after its state check) hold a loaded vnode',
+  'vrecycle: in use, kept': null,
+  'vrecycle: recycled': null,
+  'vgone: reclaims a loaded vnode': null,
+  'vgone: already reclaimed': 'both callers (procfs_exechook_cb after vrecycle kept it, vflush with FORCECLOSE) hold a loaded vnode',
+});
 
 export type Vtype = 'VNON' | 'VREG' | 'VDIR' | 'VBLK' | 'VCHR' | 'VLNK' | 'VSOCK' | 'VFIFO' | 'VBAD';
 export type VnodeState = 'loading' | 'loaded' | 'reclaiming' | 'reclaimed';
@@ -107,18 +125,24 @@ export function vref(vp: Vnode): void {
 export function vcacheGet(ctx: Ctx, mp: Mount, key: string): Vnode | Err {
   const cached = mp.vcache.get(key);
   if (cached !== undefined) {
+    mark('vcache_get: cached');
     cached.usecount++;
     return cached;
   }
-  if (mp.unmounting || mp.gone) return err('ENOENT'); // vfs_busy fails on a mount going away
+  if (mp.unmounting || mp.gone) {
+    mark('vcache_get: mount going away -> ENOENT');
+    return err('ENOENT'); // vfs_busy fails on a mount going away
+  }
   const vp = new Vnode(mp, key, mp.vnodeops);
   mp.vcache.set(key, vp);
   const e = mp.ops.loadvnode(ctx, mp, vp, key);
   if (e !== undefined) {
+    mark('vcache_get: VFS_LOADVNODE fails');
     mp.vcache.delete(key);
     vp.state = 'reclaimed';
     return e;
   }
+  mark('vcache_get: loaded');
   vp.state = 'loaded';
   vp.usecount = 1;
   mp.k.emit({ kind: 'vnode-loaded', vnode: vp, mount: mp, key, callerPid: ctx.p.pid, seq: vp.seq });
@@ -129,8 +153,13 @@ export function vcacheGet(ctx: Ctx, mp: Mount, key: string): Vnode | Err {
 export function vrele(vp: Vnode): void {
   if (vp.usecount <= 0) throw new Error(`vrele: unreferenced vnode ${vp.key}`);
   vp.usecount--;
-  if (vp.usecount > 0 || vp.state !== 'loaded') return;
+  if (vp.usecount > 0) return;
+  if (vp.state !== 'loaded') {
+    mark('vrele: last reference to a reclaimed vnode');
+    return;
+  }
   const recycle = vp.ops.inactive(vp);
+  mark(recycle ? 'vrele: last reference, VOP_INACTIVE asks to recycle' : 'vrele: last reference, VOP_INACTIVE keeps it');
   vp.iflag &= ~VI_TEXT; // vrelel: after VOP_INACTIVE, whether or not it recycles
   vp.mount.k.emit({ kind: 'vnode-inactive', vnode: vp, mount: vp.mount, key: vp.key, recycle });
   if (recycle) vcacheReclaim(vp, false);
@@ -144,6 +173,7 @@ export function vrele(vp: Vnode): void {
  */
 function vcacheReclaim(vp: Vnode, revoked: boolean): void {
   const mp = vp.mount;
+  mark(revoked ? 'vcache_reclaim: revoked while others hold it' : 'vcache_reclaim: reclaimed');
   vp.state = 'reclaiming';
   vp.ops.reclaim(vp);
   mp.vcache.delete(vp.key);
@@ -160,10 +190,15 @@ function vcacheReclaim(vp: Vnode, revoked: boolean): void {
  */
 export function vrecycle(vp: Vnode): boolean {
   if (vp.state === 'reclaimed') {
+    mark('vrecycle: already reclaimed');
     vp.usecount--;
     return true;
   }
-  if (vp.usecount !== 1) return false;
+  if (vp.usecount !== 1) {
+    mark('vrecycle: in use, kept');
+    return false;
+  }
+  mark('vrecycle: recycled');
   vcacheReclaim(vp, false);
   vp.usecount = 0;
   return true;
@@ -175,6 +210,7 @@ export function vgone(vp: Vnode): void {
   if (mp !== mp.k.deadMount && mp.suspended === 0) {
     throw new Error(`vgone: mount ${mp.path} not suspended (fstrans_is_owner)`);
   }
+  mark(vp.state === 'loaded' ? 'vgone: reclaims a loaded vnode' : 'vgone: already reclaimed');
   if (vp.state === 'loaded') vcacheReclaim(vp, vp.usecount > 1);
   vp.usecount--;
 }

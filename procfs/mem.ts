@@ -4,6 +4,16 @@ import type { Proc } from '../emulator/proc.ts';
 import type { Ctx } from '../emulator/vnode.ts';
 import { procMappings } from './map.ts';
 import type { Uio, UioResult } from './subr.ts';
+import { declareMarks } from '../emulator/marks.ts';
+
+const mark = declareMarks('procfs/mem.ts', {
+  'procfs_domem: nothing to move': null,
+  'procfs_domem: proc0 has no user pages -> EFAULT': null,
+  'procfs_domem: write outside the mappings -> EFAULT': null,
+  'procfs_domem: write': null,
+  'procfs_domem: read outside the mappings -> EFAULT': null,
+  'procfs_domem: read': null,
+});
 
 /** sizeof(struct reg) and sizeof(struct fpreg) on amd64. */
 export const REG_SIZE = 26 * 8;
@@ -26,18 +36,32 @@ function memByte(p: Proc, a: number): number {
  * always faults (inferred from uvm_io on an empty map).
  */
 export function procfsDomem(ctx: Ctx, p: Proc, uio: Uio): UioResult {
-  if ((uio.rw === 'read' ? uio.size : uio.data.length) === 0) return uio.rw === 'read' ? '' : 0;
-  if (p.system) return err('EFAULT');
+  if ((uio.rw === 'read' ? uio.size : uio.data.length) === 0) {
+    mark('procfs_domem: nothing to move');
+    return uio.rw === 'read' ? '' : 0;
+  }
+  if (p.system) {
+    mark('procfs_domem: proc0 has no user pages -> EFAULT');
+    return err('EFAULT');
+  }
   const maps = procMappings(ctx, p);
   const inside = (a: number) => maps.some((m) => a >= m.start && a < m.end);
   if (uio.rw === 'write') {
-    if (uio.data.length > 0 && !inside(uio.offset)) return err('EFAULT');
+    if (uio.data.length > 0 && !inside(uio.offset)) {
+      mark('procfs_domem: write outside the mappings -> EFAULT');
+      return err('EFAULT');
+    }
+    mark('procfs_domem: write');
     for (let i = 0; i < uio.data.length && inside(uio.offset + i); i++) p.vmWrites.set(uio.offset + i, uio.data.charCodeAt(i));
     return uio.data.length;
   }
   let s = '';
   for (let i = 0; i < uio.size && inside(uio.offset + i); i++) s += String.fromCharCode(memByte(p, uio.offset + i));
-  if (s === '' && uio.size > 0 && !inside(uio.offset)) return err('EFAULT');
+  if (s === '' && uio.size > 0 && !inside(uio.offset)) {
+    mark('procfs_domem: read outside the mappings -> EFAULT');
+    return err('EFAULT');
+  }
+  mark('procfs_domem: read');
   return s;
 }
 

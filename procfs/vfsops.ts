@@ -21,6 +21,49 @@ import {
 } from './procfs.ts';
 import { procfsAllocvp, procfsProcFind, procfsProcIsLinuxCompat } from './subr.ts';
 import { procfsVnodeops } from './vnops.ts';
+import { declareMarks } from '../emulator/marks.ts';
+
+const mark = declareMarks('procfs/vfsops.ts', {
+  'procfs_mount: no data -> EINVAL': null,
+  'procfs_mount: MNT_GETARGS with short data -> EINVAL': 'mount_getargs always hands VFS_MOUNT a whole procfs_args (8 bytes)',
+  'procfs_mount: MNT_GETARGS': null,
+  'procfs_mount: MNT_GETARGS without mount data -> EIO': 'mnt_data is set by every successful mount and cleared only once unmount has succeeded, after which the mount is off the list',
+  'procfs_mount: MNT_UPDATE -> EOPNOTSUPP': null,
+  'procfs_mount: wrong args version -> EINVAL': null,
+  'procfs_mount: short data, no flags': null,
+  'procfs_mount: new mount': null,
+  'procfs_unmount: vflush fails': null,
+  'procfs_unmount: done': null,
+  'procfs_loadvnode: /proc/N/fd/M process not found -> ENOENT': 'procfs_lookup of /proc/N/fd/M locks the pid just before procfs_allocvp, and the exec hook only gets keys already cached',
+  'procfs_loadvnode: /proc/N/fd/M no descriptor -> EBADF': 'procfs_lookup of /proc/N/fd/M answers ENOENT for a closed descriptor before procfs_allocvp',
+  'procfs_loadvnode: /proc/N/fd/M directory -> symlink': null,
+  'procfs_loadvnode: /proc/N/fd/M Linux caller -> symlink': null,
+  'procfs_loadvnode: /proc/N/fd/M vnode type of the file': 'procfs_lookup gives a native caller a non-directory vnode file itself, and a Linux caller gets a link: no fd node takes the file\'s own vtype',
+  'procfs_loadvnode: /proc/N/fd/M pipe -> VFIFO': null,
+  'procfs_loadvnode: /proc/N/fd/M socket -> VSOCK': null,
+  'procfs_loadvnode: /proc/N/fd/M kqueue, misc or sem -> symlink': null,
+  'procfs_loadvnode: /proc/N/fd/M other file type -> EOPNOTSUPP': null,
+  'procfs_loadvnode: loaded and hashed': null,
+  'procfs_exechook_cb: exec of a process that is not PK_SUGID skipped': null,
+  'procfs_exechook_cb: exec of a PK_SUGID process': null,
+  'procfs_exechook_cb: exit': null,
+  'procfs_exechook_cb: bucket neighbour of another pid left': null,
+  'procfs_exechook_cb: vcache_get fails, node skipped': 'vcache_get of a hashed key finds the cached vnode: a node is hashed exactly while its vnode is in the cache',
+  'procfs_exechook_cb: unused vnode recycled': null,
+  'procfs_exechook_cb: vnode in use revoked (vgone, mount suspended)': null,
+  'procfs_exechook_cb: vfs_suspend fails, vgone unsuspended': 'a hashed node\'s mount is live (not IMNT_GONE and not the dead mount): vflush empties the hash of a mount before it goes',
+  'procfs_exechook_cb: no node of the pid left': null,
+  'procfs_listener_cb: not KAUTH_PROCESS_PROCFS -> DEFER': null,
+  'procfs_listener_cb: mem/regs/fpregs, other real uid -> DEFER': null,
+  'procfs_listener_cb: mem/regs/fpregs, PK_SUGID target -> DEFER': null,
+  'procfs_listener_cb: mem/regs/fpregs, same real uid -> ALLOW': null,
+  'procfs_listener_cb: other node -> ALLOW': null,
+  'procfs_modcmd: INIT': null,
+  'procfs_modcmd: INIT, vfs_attach fails': 'module_load refuses a loaded module (EEXIST) before MODULE_CMD_INIT, and FINI detaches the file system type whenever the module stops being loaded',
+  'procfs_modcmd: FINI': null,
+  'procfs_modcmd: FINI, vfs_detach fails (mounted)': null,
+  'procfs_modcmd: other command -> ENOTTY': 'the module steps only load (INIT) and unload (FINI)',
+});
 
 const S_IRUSR = 0o400, S_IWUSR = 0o200, S_IXUSR = 0o100;
 const S_IRGRP = 0o040, S_IXGRP = 0o010, S_IROTH = 0o004, S_IXOTH = 0o001;
@@ -44,16 +87,33 @@ export function procfsHashrem(pfs: PfsNode): void {
 export function procfsMount(
   _ctx: Ctx, mp: Mount, _path: string, args: MountData | null, op: MountOp,
 ): Err | MountData | undefined {
-  if (args === null) return err('EINVAL');
+  if (args === null) {
+    mark('procfs_mount: no data -> EINVAL');
+    return err('EINVAL');
+  }
   // UIO_MX & (UIO_MX - 1): a compile-time constant power of two, never fires.
   if (op === 'getargs') {
-    if (args.len < PROCFS_ARGS_SIZE) return err('EINVAL');
+    if (args.len < PROCFS_ARGS_SIZE) {
+      mark('procfs_mount: MNT_GETARGS with short data -> EINVAL');
+      return err('EINVAL');
+    }
     const pmnt = VFSTOPROC(mp);
-    if (pmnt === null) return err('EIO');
+    if (pmnt === null) {
+      mark('procfs_mount: MNT_GETARGS without mount data -> EIO');
+      return err('EIO');
+    }
+    mark('procfs_mount: MNT_GETARGS');
     return { len: PROCFS_ARGS_SIZE, version: PROCFS_ARGSVERSION, flags: pmnt.flags };
   }
-  if (op === 'update') return err('EOPNOTSUPP');
-  if (args.len >= PROCFS_ARGS_SIZE && args.version !== PROCFS_ARGSVERSION) return err('EINVAL');
+  if (op === 'update') {
+    mark('procfs_mount: MNT_UPDATE -> EOPNOTSUPP');
+    return err('EOPNOTSUPP');
+  }
+  if (args.len >= PROCFS_ARGS_SIZE && args.version !== PROCFS_ARGSVERSION) {
+    mark('procfs_mount: wrong args version -> EINVAL');
+    return err('EINVAL');
+  }
+  mark(args.len >= PROCFS_ARGS_SIZE ? 'procfs_mount: new mount' : 'procfs_mount: short data, no flags');
   const pmnt: ProcfsMount = { flags: 0 };
   mp.namemax = PROCFS_MAXNAMLEN;
   mp.flag |= MNT_LOCAL;
@@ -66,7 +126,11 @@ export function procfsMount(
 /** procfs_unmount: vflush (FORCECLOSE with MNT_FORCE), then mnt_data goes. */
 export function procfsUnmount(_ctx: Ctx, mp: Mount, mntflags: number): Err | undefined {
   const e = vflush(mp, mntflags & MNT_FORCE ? FORCECLOSE : 0);
-  if (e !== undefined) return e;
+  if (e !== undefined) {
+    mark('procfs_unmount: vflush fails');
+    return e;
+  }
+  mark('procfs_unmount: done');
   mp.data = null;
   return undefined;
 }
@@ -89,24 +153,46 @@ export function procfsStatvfs(ctx: Ctx, mp: Mount): Statvfs {
 /** The vtype and mode an fd node gets from the file behind it, or the errno (the PFSfd case). */
 function fdNodeType(ctx: Ctx, mp: Mount, pid: number, fd: number): { type: Vtype; mode: number } | Err {
   const p = procfsProcFind(mp, pid);
-  if (p === null) return err('ENOENT');
+  if (p === null) {
+    mark('procfs_loadvnode: /proc/N/fd/M process not found -> ENOENT');
+    return err('ENOENT');
+  }
   const fp = fdGetfile2(p, fd);
-  if (fp === null) return err('EBADF');
+  if (fp === null) {
+    mark('procfs_loadvnode: /proc/N/fd/M no descriptor -> EBADF');
+    return err('EBADF');
+  }
   const symlink = { type: 'VLNK' as const, mode: DR_XR_XR_X }; // lr-xr-xr-x
   switch (fp.type) {
     case 'DTYPE_VNODE': {
       const vxp = fp.vnode!;
       // "We make symlinks for directories to avoid cycles."
       const dirLink = vxp.type === 'VDIR' && !ctx.k.bugs.has('fd-dir-not-symlink');
-      if (dirLink || procfsProcIsLinuxCompat(ctx)) return symlink;
+      if (dirLink) {
+        mark('procfs_loadvnode: /proc/N/fd/M directory -> symlink');
+        return symlink;
+      }
+      if (procfsProcIsLinuxCompat(ctx)) {
+        mark('procfs_loadvnode: /proc/N/fd/M Linux caller -> symlink');
+        return symlink;
+      }
+      mark('procfs_loadvnode: /proc/N/fd/M vnode type of the file');
       return { type: vxp.type, mode: RW_______ };
     }
-    case 'DTYPE_PIPE': return { type: 'VFIFO', mode: RW_______ };
-    case 'DTYPE_SOCKET': return { type: 'VSOCK', mode: RW_______ };
+    case 'DTYPE_PIPE':
+      mark('procfs_loadvnode: /proc/N/fd/M pipe -> VFIFO');
+      return { type: 'VFIFO', mode: RW_______ };
+    case 'DTYPE_SOCKET':
+      mark('procfs_loadvnode: /proc/N/fd/M socket -> VSOCK');
+      return { type: 'VSOCK', mode: RW_______ };
     case 'DTYPE_KQUEUE':
     case 'DTYPE_MISC':
-    case 'DTYPE_SEM': return symlink;
-    default: return err('EOPNOTSUPP'); // crypto, mqueue, eventfd, timerfd, memfd
+    case 'DTYPE_SEM':
+      mark('procfs_loadvnode: /proc/N/fd/M kqueue, misc or sem -> symlink');
+      return symlink;
+    default:
+      mark('procfs_loadvnode: /proc/N/fd/M other file type -> EOPNOTSUPP');
+      return err('EOPNOTSUPP'); // crypto, mqueue, eventfd, timerfd, memfd
   }
 }
 
@@ -174,6 +260,7 @@ export function procfsLoadvnode(st: ProcfsState, ctx: Ctx, mp: Mount, vp: Vnode,
   vp.type = tm.type;
   if (k.type === 'root') vp.vflag |= VV_ROOT;
   procfsHashhead(st, pfs.pid).unshift(pfs); // LIST_INSERT_HEAD
+  mark('procfs_loadvnode: loaded and hashed');
   return undefined;
 }
 
@@ -186,7 +273,10 @@ function hookNextNode(st: ProcfsState, p: Proc, skip: Set<PfsNode>): PfsNode | u
   const bugs = st.k.bugs;
   for (const pfs of procfsHashhead(st, p.pid)) {
     if (skip.has(pfs)) continue;
-    if (pfs.pid !== p.pid && !bugs.has('hook-matches-bucket')) continue;
+    if (pfs.pid !== p.pid && !bugs.has('hook-matches-bucket')) {
+      mark('procfs_exechook_cb: bucket neighbour of another pid left');
+      continue;
+    }
     const used = pfs.vnode.usecount > 0;
     if ((bugs.has('hook-revokes-unused-only') && used) || (bugs.has('hook-revokes-used-only') && !used)) {
       skip.add(pfs);
@@ -206,25 +296,37 @@ export function procfsExechookCb(st: ProcfsState, p: Proc, arg: unknown): void {
   const bugs = st.k.bugs;
   if (arg === PROCFS_EXEC_HOOK) {
     if (bugs.has('exechook-ignores-sugid-never')) return;
-    if (!p.sugid && !bugs.has('exechook-ignores-sugid-always')) return;
+    if (!p.sugid && !bugs.has('exechook-ignores-sugid-always')) {
+      mark('procfs_exechook_cb: exec of a process that is not PK_SUGID skipped');
+      return;
+    }
   }
+  mark(arg === PROCFS_EXEC_HOOK ? 'procfs_exechook_cb: exec of a PK_SUGID process' : 'procfs_exechook_cb: exit');
   const ctx = st.k.ctx(p);
   const skip = new Set<PfsNode>();
   // Each pass removes a node from the hash or skips it, so the hash bounds the loop.
   for (let guard = 0; ; guard++) {
     if (guard > 1_000_000) throw new Error('procfs_exechook_cb: no progress');
     const pfs = hookNextNode(st, p, skip);
-    if (pfs === undefined) return;
+    if (pfs === undefined) {
+      mark('procfs_exechook_cb: no node of the pid left');
+      return;
+    }
     const vp = vcacheGet(ctx, pfs.mount, pfsKeyString(pfs.type, pfs.pid, pfs.fd));
     if (isErr(vp)) {
+      mark('procfs_exechook_cb: vcache_get fails, node skipped');
       skip.add(pfs); // NetBSD retries ("goto again"); a failing vcache_get would spin there.
       continue;
     }
-    if (vrecycle(vp)) continue;
+    if (vrecycle(vp)) {
+      mark('procfs_exechook_cb: unused vnode recycled');
+      continue;
+    }
     const mp = pfs.mount;
     let e: Err | undefined;
     do e = vfsSuspend(mp);
     while (e !== undefined && (e.errno === 'EINTR' || e.errno === 'ERESTART'));
+    mark(e === undefined ? 'procfs_exechook_cb: vnode in use revoked (vgone, mount suspended)' : 'procfs_exechook_cb: vfs_suspend fails, vgone unsuspended');
     vgoneUnsuspended(vp, e !== undefined);
     if (e === undefined) vfsResume(mp);
   }
@@ -244,18 +346,29 @@ function vgoneUnsuspended(vp: Vnode, unsuspended: boolean): void {
  * every other node type is allowed.
  */
 export function procfsListenerCb(k: Kernel, cred: Cred, a: KauthAction): KauthResult {
-  if (a.scope !== 'process' || a.action !== 'PROCFS') return 'DEFER';
+  if (a.scope !== 'process' || a.action !== 'PROCFS') {
+    mark('procfs_listener_cb: not KAUTH_PROCESS_PROCFS -> DEFER');
+    return 'DEFER';
+  }
   const pfs = a.node as PfsNode;
   switch (pfs.type) {
     case 'regs':
     case 'fpregs':
     case 'mem': {
       const uidOf = (c: Cred) => (k.bugs.has('listener-compares-euid') ? c.euid : c.ruid);
-      if (uidOf(cred) !== uidOf(a.p.cred)) return 'DEFER';
-      if (a.p.sugid && !k.bugs.has('listener-ignores-sugid')) return 'DEFER';
+      if (uidOf(cred) !== uidOf(a.p.cred)) {
+        mark('procfs_listener_cb: mem/regs/fpregs, other real uid -> DEFER');
+        return 'DEFER';
+      }
+      if (a.p.sugid && !k.bugs.has('listener-ignores-sugid')) {
+        mark('procfs_listener_cb: mem/regs/fpregs, PK_SUGID target -> DEFER');
+        return 'DEFER';
+      }
+      mark('procfs_listener_cb: mem/regs/fpregs, same real uid -> ALLOW');
       return 'ALLOW';
     }
     default:
+      mark('procfs_listener_cb: other node -> ALLOW');
       return 'ALLOW';
   }
 }
@@ -286,7 +399,11 @@ export function procfsModcmd(st: ProcfsState, k: Kernel, cmd: ModuleCmd): Err | 
   switch (cmd) {
     case 'INIT': {
       const e = k.vfsAttach(st.vfsops);
-      if (e !== undefined) return e;
+      if (e !== undefined) {
+        mark('procfs_modcmd: INIT, vfs_attach fails');
+        return e;
+      }
+      mark('procfs_modcmd: INIT');
       st.listener = k.kauth.listen('process', 'procfs', procfsListenerCb);
       st.exechook = k.exechooks.establish((p, arg) => procfsExechookCb(st, p, arg), PROCFS_EXEC_HOOK);
       if (!k.bugs.has('no-exithook')) {
@@ -297,7 +414,11 @@ export function procfsModcmd(st: ProcfsState, k: Kernel, cmd: ModuleCmd): Err | 
     }
     case 'FINI': {
       const e = k.vfsDetach(st.vfsops);
-      if (e !== undefined) return e;
+      if (e !== undefined) {
+        mark('procfs_modcmd: FINI, vfs_detach fails (mounted)');
+        return e;
+      }
+      mark('procfs_modcmd: FINI');
       k.kauth.unlisten(st.listener!);
       k.exechooks.disestablish(st.exechook!);
       if (st.exithook !== null) k.exithooks.disestablish(st.exithook);
@@ -306,6 +427,7 @@ export function procfsModcmd(st: ProcfsState, k: Kernel, cmd: ModuleCmd): Err | 
       return undefined;
     }
     default:
+      mark('procfs_modcmd: other command -> ENOTTY');
       return err('ENOTTY');
   }
 }

@@ -27,6 +27,91 @@ import {
   procfsValidfile, procfsValidfileLinux, procfsValidfpregs, procfsValidmap, procfsValidregs,
 } from './subr.ts';
 import { procfsHashrem } from './vfsops.ts';
+import { declareMarks } from '../emulator/marks.ts';
+
+/** Why some branches cannot be reached in this single-threaded fixture (shared by several marks). */
+const ACCESS_FIRST = 'procfs_access of the directory (VOP_ACCESS(VEXEC), first in procfs_lookup) locks the same pid just before and fails first';
+const HOOK_REVOKES = 'the exit hook (procfs_exechook_cb) reclaims every procfs vnode of a pid as it exits, so a cached node\'s process is always found (only the injected bug no-exithook leaves them)';
+const OWN_SYSCALL = 'p_reflock is held as writer only inside execve (and exit1, where proc_find fails first), and this runs in a system call of its own';
+
+const mark = declareMarks('procfs/vnops.ts', {
+  'procfs_lookup: VOP_ACCESS(VEXEC) of the directory fails': null,
+  'procfs_lookup: . is the directory itself': null,
+  'procfs_lookup: .. in /proc -> EIO': 'namei crosses from the procfs root (VV_ROOT, on a covered mount) to the covered vnode, or stops at the process root, before asking VOP_LOOKUP',
+  'procfs_lookup: /proc/<root file>': null,
+  'procfs_lookup: /proc/<pid> ESRCH -> ENOENT': null,
+  'procfs_lookup: /proc/<pid> EBUSY -> ENOENT': null,
+  'procfs_lookup: /proc/curproc': null,
+  'procfs_lookup: /proc/self': null,
+  'procfs_lookup: /proc/<pid>': null,
+  'procfs_lookup: /proc/N/.. is /proc': null,
+  'procfs_lookup: /proc/N/<name> ESRCH -> ENOENT': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/<name> EBUSY -> ENOENT': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/<name> no valid target -> ENOENT': null,
+  'procfs_lookup: /proc/N/file is the text vnode': null,
+  'procfs_lookup: /proc/N/<target>': null,
+  'procfs_lookup: /proc/N/fd/<M> lock ENOENT': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/fd/<M> lock EBUSY': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/fd/.. is /proc/N': null,
+  'procfs_lookup: /proc/N/fd/<M> no descriptor -> ENOENT': null,
+  'procfs_lookup: /proc/N/fd/<M> is the file\'s own vnode': null,
+  'procfs_lookup: /proc/N/fd/<M> fd node': null,
+  'procfs_lookup: /proc/N/task/<M> lock ENOENT': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/task/<M> lock EBUSY': ACCESS_FIRST,
+  'procfs_lookup: /proc/N/task/.. is /proc/N': null,
+  'procfs_lookup: /proc/N/task/<M> not the pid -> ENOENT': null,
+  'procfs_lookup: /proc/N/task/N link': null,
+  'procfs_lookup: in a non-directory -> ENOTDIR': 'namei refuses a dvp that is not VDIR (ENOTDIR) before VOP_LOOKUP, and every procfs directory is VDIR',
+  'procfs_dir: no vnode -> /': null,
+  'procfs_dir: VT_PROCFS vnode -> /': null,
+  'procfs_dir: getcwd_common fails -> /': null,
+  'procfs_dir: the path from the caller\'s root': null,
+  'procfs_getattr: lock ENOENT': HOOK_REVOKES,
+  'procfs_getattr: lock EBUSY': null,
+  'procfs_getattr: CANSEE_ENTRY denied -> ENOENT': null,
+  'procfs_getattr: /proc/N/fd/M no descriptor -> EBADF': null,
+  'procfs_getattr: mem/regs/fpregs of a PK_SUGID target lose the owner bits': null,
+  'procfs_getattr: file -> EOPNOTSUPP': 'lookup of /proc/N/file returns the text vnode itself, so no procfs vnode of type file is ever loaded',
+  'procfs_access: genfs_can_access refuses': null,
+  'procfs_open: lock ENOENT': HOOK_REVOKES,
+  'procfs_open: lock EBUSY': 'every path to a node of the pid inside execve meets procfs_lookup or procfs_access of that pid first (check_exec asks VOP_ACCESS before VOP_OPEN), and they get the EBUSY',
+  'procfs_open: kauth PROCFS denied': null,
+  'procfs_open: mem exclusive conflict -> EBUSY': null,
+  'procfs_open: mem target not under the caller -> EPERM': null,
+  'procfs_open: mem open for writing records FWRITE|O_EXCL': null,
+  'procfs_open: mem open for reading': null,
+  'procfs_open: regs/fpregs target not under the caller -> EPERM': null,
+  'procfs_open: regs/fpregs': null,
+  'procfs_open: other node': null,
+  'procfs_close: mem exclusive writer clears the flags': null,
+  'procfs_readdir: /proc hides a process CANSEE_ENTRY denies': null,
+  'procfs_readdir: /proc lists the Linux root files': null,
+  'procfs_readdir: /proc/N lock fails -> empty': `${HOOK_REVOKES}; ${OWN_SYSCALL}`,
+  'procfs_readdir: /proc/N/fd lock ESRCH': HOOK_REVOKES,
+  'procfs_readdir: /proc/N/fd lock EBUSY': OWN_SYSCALL,
+  'procfs_readdir: /proc/N/fd CANSEE_OPENFILES denied -> ESRCH': 'secmodel_extensions denies CANSEE_OPENFILES exactly when it denies CANSEE_ENTRY, which procfs_getattr asks first (VOP_ACCESS in the lookup of /proc/N/fd, ENOENT)',
+  'procfs_readdir: /proc/N/task lock ESRCH': HOOK_REVOKES,
+  'procfs_readdir: /proc/N/task lock EBUSY': OWN_SYSCALL,
+  'procfs_readdir: a non-directory -> ENOTDIR': 'getdents opens with O_DIRECTORY semantics: vn_readdir refuses a vnode that is not VDIR (ENOTDIR) before VOP_READDIR',
+  'procfs_readlink: curproc': null,
+  'procfs_readlink: self': null,
+  'procfs_readlink: task/N is ..': null,
+  'procfs_readlink: lock ESRCH': HOOK_REVOKES,
+  'procfs_readlink: lock EBUSY': 'namei reaches a link of the pid (exe, cwd, root, fd/M) only through procfs_lookup or procfs_access of that pid, which get the EBUSY first',
+  'procfs_readlink: exe': null,
+  'procfs_readlink: cwd or root': null,
+  'procfs_readlink: fd no descriptor -> EBADF': 'an fd link is reached only through procfs_lookup of /proc/N/fd/M, which answers ENOENT first for a closed descriptor',
+  'procfs_readlink: fd non-directory vnode, native caller -> EINVAL': 'procfs_lookup gives a native caller the vnode of a non-directory vnode file itself, never the fd link',
+  'procfs_readlink: fd VT_PROCFS directory -> /': null,
+  'procfs_readlink: fd directory path (getcwd_common)': null,
+  'procfs_readlink: fd getcwd_common fails': null,
+  'procfs_readlink: fd [misc]': null,
+  'procfs_readlink: fd [kqueue]': null,
+  'procfs_readlink: fd [ksem]': null,
+  'procfs_readlink: fd other file -> EINVAL': null,
+  'procfs_inactive: process gone -> recycle': null,
+  'procfs_inactive: process found -> keep': null,
+});
 
 type Valid = ((p: Proc | null, mp: Mount) => boolean) | null;
 
@@ -111,30 +196,57 @@ function canSee(ctx: Ctx, p: Proc, req: CanseeReq): boolean {
  */
 function lookupRoot(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   const mp = dvp.mount;
-  if (name === '..') return err('EIO'); // namei handles it
+  if (name === '..') {
+    mark('procfs_lookup: .. in /proc -> EIO');
+    return err('EIO'); // namei handles it
+  }
   const rt = findTarget(PROC_ROOT_TARGETS, 0, name, null, mp);
-  if (rt !== undefined) return procfsAllocvp(ctx, mp, 0, rt.type, -1);
+  if (rt !== undefined) {
+    mark('procfs_lookup: /proc/<root file>');
+    return procfsAllocvp(ctx, mp, 0, rt.type, -1);
+  }
   const link = name === 'curproc' || name === 'self';
   const pid = link ? ctx.p.pid : procfsAtoi(name);
   const p = procfsProcLock(mp, pid, 'ESRCH');
-  if (isErr(p)) return err('ENOENT');
-  if (name === 'curproc') return procfsAllocvp(ctx, mp, 0, 'curproc', -1);
-  if (name === 'self') return procfsAllocvp(ctx, mp, 0, 'self', -1);
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_lookup: /proc/<pid> EBUSY -> ENOENT' : 'procfs_lookup: /proc/<pid> ESRCH -> ENOENT');
+    return err('ENOENT');
+  }
+  if (name === 'curproc') {
+    mark('procfs_lookup: /proc/curproc');
+    return procfsAllocvp(ctx, mp, 0, 'curproc', -1);
+  }
+  if (name === 'self') {
+    mark('procfs_lookup: /proc/self');
+    return procfsAllocvp(ctx, mp, 0, 'self', -1);
+  }
+  mark('procfs_lookup: /proc/<pid>');
   return procfsAllocvp(ctx, mp, pid, 'proc', -1); // the key holds the number as typed
 }
 
 /** procfs_lookup in /proc/N: `..`, then proc_targets with their valid functions; `file` is the text vnode. */
 function lookupProc(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
   const mp = dvp.mount;
-  if (name === '..') return procfsAllocvp(ctx, mp, 0, 'root', -1);
+  if (name === '..') {
+    mark('procfs_lookup: /proc/N/.. is /proc');
+    return procfsAllocvp(ctx, mp, 0, 'root', -1);
+  }
   const p = procfsProcLock(mp, pfs.pid, 'ESRCH');
-  if (isErr(p)) return err('ENOENT');
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_lookup: /proc/N/<name> EBUSY -> ENOENT' : 'procfs_lookup: /proc/N/<name> ESRCH -> ENOENT');
+    return err('ENOENT');
+  }
   const t = findTarget(PROC_TARGETS, 2, name, p, mp);
-  if (t === undefined) return err('ENOENT');
+  if (t === undefined) {
+    mark('procfs_lookup: /proc/N/<name> no valid target -> ENOENT');
+    return err('ENOENT');
+  }
   if (t.type === 'file') {
+    mark('procfs_lookup: /proc/N/file is the text vnode');
     vref(p.textvp!);
     return p.textvp!;
   }
+  mark('procfs_lookup: /proc/N/<target>');
   return procfsAllocvp(ctx, mp, pfs.pid, t.type, -1);
 }
 
@@ -145,15 +257,26 @@ function lookupProc(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | E
 function lookupFd(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
   const mp = dvp.mount;
   const p = procfsProcLock(mp, pfs.pid, 'ENOENT');
-  if (isErr(p)) return p;
-  if (name === '..') return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_lookup: /proc/N/fd/<M> lock EBUSY' : 'procfs_lookup: /proc/N/fd/<M> lock ENOENT');
+    return p;
+  }
+  if (name === '..') {
+    mark('procfs_lookup: /proc/N/fd/.. is /proc/N');
+    return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
+  }
   const fd = procfsAtoi(name);
   const fp = fdGetfile2(p, fd);
-  if (fp === null) return err('ENOENT');
+  if (fp === null) {
+    mark('procfs_lookup: /proc/N/fd/<M> no descriptor -> ENOENT');
+    return err('ENOENT');
+  }
   if (fp.type === 'DTYPE_VNODE' && fp.vnode!.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) {
+    mark('procfs_lookup: /proc/N/fd/<M> is the file\'s own vnode');
     vref(fp.vnode!);
     return fp.vnode!;
   }
+  mark('procfs_lookup: /proc/N/fd/<M> fd node');
   return procfsAllocvp(ctx, mp, pfs.pid, 'fd', fd);
 }
 
@@ -161,17 +284,31 @@ function lookupFd(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err
 function lookupTask(ctx: Ctx, dvp: Vnode, pfs: PfsNode, name: string): Vnode | Err {
   const mp = dvp.mount;
   const p = procfsProcLock(mp, pfs.pid, 'ENOENT');
-  if (isErr(p)) return p;
-  if (name === '..') return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
-  if (procfsAtoi(name) !== pfs.pid) return err('ENOENT');
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_lookup: /proc/N/task/<M> lock EBUSY' : 'procfs_lookup: /proc/N/task/<M> lock ENOENT');
+    return p;
+  }
+  if (name === '..') {
+    mark('procfs_lookup: /proc/N/task/.. is /proc/N');
+    return procfsAllocvp(ctx, mp, pfs.pid, 'proc', -1);
+  }
+  if (procfsAtoi(name) !== pfs.pid) {
+    mark('procfs_lookup: /proc/N/task/<M> not the pid -> ENOENT');
+    return err('ENOENT');
+  }
+  mark('procfs_lookup: /proc/N/task/N link');
   return procfsAllocvp(ctx, mp, pfs.pid, 'task', 0);
 }
 
 /** procfs_lookup: VOP_ACCESS(VEXEC) on the directory first; `.` is the directory itself. */
 export function procfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   const e = procfsAccess(ctx, dvp, VEXEC);
-  if (e !== undefined) return e;
+  if (e !== undefined) {
+    mark('procfs_lookup: VOP_ACCESS(VEXEC) of the directory fails');
+    return e;
+  }
   if (name === '.') {
+    mark('procfs_lookup: . is the directory itself');
     vref(dvp);
     return dvp;
   }
@@ -179,10 +316,12 @@ export function procfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   switch (pfs.type) {
     case 'root': return lookupRoot(ctx, dvp, name);
     case 'proc': return lookupProc(ctx, dvp, pfs, name);
-    case 'fd': return pfs.fd === -1 ? lookupFd(ctx, dvp, pfs, name) : err('ENOTDIR');
-    case 'task': return pfs.fd === -1 ? lookupTask(ctx, dvp, pfs, name) : err('ENOTDIR');
-    default: return err('ENOTDIR');
+    case 'fd': if (pfs.fd === -1) return lookupFd(ctx, dvp, pfs, name); break;
+    case 'task': if (pfs.fd === -1) return lookupTask(ctx, dvp, pfs, name); break;
+    default: break;
   }
+  mark('procfs_lookup: in a non-directory -> ENOTDIR');
+  return err('ENOTDIR');
 }
 
 /** The number of decimal digits of a pid (the size of curproc and self). */
@@ -197,8 +336,16 @@ function digits(n: number): number {
  */
 function procfsDir(ctx: Ctx, target: Proc, which: 'cwd' | 'chroot'): string {
   const vp = which === 'cwd' ? target.cwd : target.root;
-  if (vp === null || vp.ops.tag === 'VT_PROCFS') return '/';
+  if (vp === null) {
+    mark('procfs_dir: no vnode -> /');
+    return '/';
+  }
+  if (vp.ops.tag === 'VT_PROCFS') {
+    mark('procfs_dir: VT_PROCFS vnode -> /');
+    return '/';
+  }
   const path = getcwdCommon(ctx.k, vp, ctx.p.root, ctx);
+  mark(isErr(path) ? 'procfs_dir: getcwd_common fails -> /' : 'procfs_dir: the path from the caller\'s root');
   return isErr(path) ? '/' : path;
 }
 
@@ -219,7 +366,9 @@ function getattrSize(ctx: Ctx, pfs: PfsNode, p: Proc, fp: File | null): number |
     case 'chroot': return procfsDir(ctx, p, pfs.type).length;
     case 'exe': return (p.path ?? '').length;
     case 'emul': return p.emul.length;
-    case 'file': return err('EOPNOTSUPP');
+    case 'file':
+      mark('procfs_getattr: file -> EOPNOTSUPP');
+      return err('EOPNOTSUPP');
     default: return 0;
   }
 }
@@ -294,18 +443,30 @@ export function procfsGetattr(ctx: Ctx, vp: Vnode): Vattr | Err {
   let p: Proc = ctx.k.proc0;
   if (getattrNeedsProc(pfs.type)) {
     const lp = procfsProcLock(vp.mount, pfs.pid, 'ENOENT');
-    if (isErr(lp)) return lp;
-    if (!canSee(ctx, lp, 'ENTRY')) return err('ENOENT');
+    if (isErr(lp)) {
+      mark(lp.errno === 'EBUSY' ? 'procfs_getattr: lock EBUSY' : 'procfs_getattr: lock ENOENT');
+      return lp;
+    }
+    if (!canSee(ctx, lp, 'ENTRY')) {
+      mark('procfs_getattr: CANSEE_ENTRY denied -> ENOENT');
+      return err('ENOENT');
+    }
     p = lp;
   }
   let fp: File | null = null;
   if (pfs.type === 'fd' && pfs.fd !== -1) {
     fp = fdGetfile2(p, pfs.fd);
-    if (fp === null) return err('EBADF');
+    if (fp === null) {
+      mark('procfs_getattr: /proc/N/fd/M no descriptor -> EBADF');
+      return err('EBADF');
+    }
   }
   let mode = pfs.mode;
   const masked = pfs.type === 'mem' || pfs.type === 'regs' || pfs.type === 'fpregs';
-  if (masked && p.sugid && !ctx.k.bugs.has('getattr-no-sugid-mask')) mode &= ~0o600;
+  if (masked && p.sugid && !ctx.k.bugs.has('getattr-no-sugid-mask')) {
+    mark('procfs_getattr: mem/regs/fpregs of a PK_SUGID target lose the owner bits');
+    mode &= ~0o600;
+  }
   const size = getattrSize(ctx, pfs, p, fp);
   if (isErr(size)) return size;
   const own = getattrOwner(pfs, p, fp);
@@ -320,7 +481,9 @@ export function procfsGetattr(ctx: Ctx, vp: Vnode): Vattr | Err {
 export function procfsAccess(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
   const a = procfsGetattr(ctx, vp);
   if (isErr(a)) return a;
-  return genfsCanAccess(ctx.cred, ctx.p.groups, a.type, a.mode, a.uid, a.gid, mode);
+  const e = genfsCanAccess(ctx.cred, ctx.p.groups, a.type, a.mode, a.uid, a.gid, mode);
+  if (e !== undefined) mark('procfs_access: genfs_can_access refuses');
+  return e;
 }
 
 /**
@@ -331,20 +494,39 @@ export function procfsAccess(ctx: Ctx, vp: Vnode, mode: number): Err | undefined
 export function procfsOpen(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
   const pfs = VTOPFS(vp);
   const p = procfsProcLock(vp.mount, pfs.pid, 'ENOENT');
-  if (isErr(p)) return p;
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_open: lock EBUSY' : 'procfs_open: lock ENOENT');
+    return p;
+  }
   const req = mode & FREAD && mode & FWRITE ? 'RW' : mode & FWRITE ? 'WRITE' : 'READ';
   const ke = ctx.k.kauth.authorize(ctx.k, ctx.cred, { scope: 'process', action: 'PROCFS', p, node: pfs, req });
-  if (ke !== undefined) return ke;
+  if (ke !== undefined) {
+    mark('procfs_open: kauth PROCFS denied');
+    return ke;
+  }
   switch (pfs.type) {
     case 'mem':
-      if ((pfs.flags & FWRITE && mode & O_EXCL) || (pfs.flags & O_EXCL && mode & FWRITE)) return err('EBUSY');
-      if (!procIsunder(ctx.k, p, ctx.p)) return err('EPERM');
+      if ((pfs.flags & FWRITE && mode & O_EXCL) || (pfs.flags & O_EXCL && mode & FWRITE)) {
+        mark('procfs_open: mem exclusive conflict -> EBUSY');
+        return err('EBUSY');
+      }
+      if (!procIsunder(ctx.k, p, ctx.p)) {
+        mark('procfs_open: mem target not under the caller -> EPERM');
+        return err('EPERM');
+      }
+      mark(mode & FWRITE ? 'procfs_open: mem open for writing records FWRITE|O_EXCL' : 'procfs_open: mem open for reading');
       if (mode & FWRITE) pfs.flags = mode & (FWRITE | O_EXCL);
       return undefined;
     case 'regs':
     case 'fpregs':
-      return procIsunder(ctx.k, p, ctx.p) ? undefined : err('EPERM');
+      if (!procIsunder(ctx.k, p, ctx.p)) {
+        mark('procfs_open: regs/fpregs target not under the caller -> EPERM');
+        return err('EPERM');
+      }
+      mark('procfs_open: regs/fpregs');
+      return undefined;
     default:
+      mark('procfs_open: other node');
       return undefined;
   }
 }
@@ -352,7 +534,10 @@ export function procfsOpen(ctx: Ctx, vp: Vnode, mode: number): Err | undefined {
 /** procfs_close: mem's flags clear only when an exclusive open is closed by a writer. */
 export function procfsClose(_ctx: Ctx, vp: Vnode, flag: number): Err | undefined {
   const pfs = VTOPFS(vp);
-  if (pfs.type === 'mem' && pfs.flags & O_EXCL && flag & FWRITE) pfs.flags &= ~(FWRITE | O_EXCL);
+  if (pfs.type === 'mem' && pfs.flags & O_EXCL && flag & FWRITE) {
+    mark('procfs_close: mem exclusive writer clears the flags');
+    pfs.flags &= ~(FWRITE | O_EXCL);
+  }
   return undefined;
 }
 
@@ -381,11 +566,15 @@ function readdirRoot(ctx: Ctx, vp: Vnode): Dirent[] {
     { name: 'self', fileno: 4, type: 'DT_LNK' },
   ];
   for (const p of ctx.k.allproc) {
-    if (!canSee(ctx, p, 'ENTRY')) continue;
+    if (!canSee(ctx, p, 'ENTRY')) {
+      mark('procfs_readdir: /proc hides a process CANSEE_ENTRY denies');
+      continue;
+    }
     out.push({ name: String(p.pid), fileno: procfsFileno(p.pid, 'proc', -1, st.pfsLast), type: 'DT_DIR' });
   }
   for (const t of PROC_ROOT_TARGETS) {
     if (!targetValid(t, null, vp.mount) || !canSee(ctx, ctx.k.proc0, 'ENTRY')) continue;
+    mark('procfs_readdir: /proc lists the Linux root files');
     out.push({ name: t.name, fileno: procfsFileno(0, t.type, -1, st.pfsLast), type: t.dt });
   }
   return out;
@@ -394,7 +583,10 @@ function readdirRoot(ctx: Ctx, vp: Vnode): Dirent[] {
 /** readdir of /proc/N: proc_targets in order; a failed lock gives an empty success. */
 function readdirProc(ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] {
   const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
-  if (isErr(p)) return [];
+  if (isErr(p)) {
+    mark('procfs_readdir: /proc/N lock fails -> empty');
+    return [];
+  }
   return PROC_TARGETS.filter((t) => targetValid(t, p, vp.mount)).map((t) => ({
     name: t.name, fileno: procfsFileno(pfs.pid, t.type, -1, pfs.st.pfsLast), type: t.dt,
   }));
@@ -419,8 +611,14 @@ function fttodt(fp: File): DirentType {
  */
 function readdirFd(ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] | Err {
   const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
-  if (isErr(p)) return p;
-  if (!canSee(ctx, p, 'OPENFILES')) return err('ESRCH');
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_readdir: /proc/N/fd lock EBUSY' : 'procfs_readdir: /proc/N/fd lock ESRCH');
+    return p;
+  }
+  if (!canSee(ctx, p, 'OPENFILES')) {
+    mark('procfs_readdir: /proc/N/fd CANSEE_OPENFILES denied -> ESRCH');
+    return err('ESRCH');
+  }
   const last = pfs.st.pfsLast;
   const out: Dirent[] = [
     { name: '.', fileno: procfsFileno(pfs.pid, 'proc', -1, last), type: 'DT_DIR' },
@@ -437,7 +635,10 @@ function readdirFd(ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] | Err {
 /** readdir of /proc/N/task: `.`, `..` and one link named after the pid. */
 function readdirTask(_ctx: Ctx, vp: Vnode, pfs: PfsNode): Dirent[] | Err {
   const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
-  if (isErr(p)) return p;
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_readdir: /proc/N/task lock EBUSY' : 'procfs_readdir: /proc/N/task lock ESRCH');
+    return p;
+  }
   const last = pfs.st.pfsLast;
   return [
     { name: '.', fileno: procfsFileno(pfs.pid, 'proc', -1, last), type: 'DT_DIR' },
@@ -452,10 +653,12 @@ export function procfsReaddir(ctx: Ctx, vp: Vnode): Dirent[] | Err {
   switch (pfs.type) {
     case 'root': return readdirRoot(ctx, vp);
     case 'proc': return readdirProc(ctx, vp, pfs);
-    case 'fd': return pfs.fd === -1 ? readdirFd(ctx, vp, pfs) : err('ENOTDIR');
-    case 'task': return pfs.fd === -1 ? readdirTask(ctx, vp, pfs) : err('ENOTDIR');
-    default: return err('ENOTDIR');
+    case 'fd': if (pfs.fd === -1) return readdirFd(ctx, vp, pfs); break;
+    case 'task': if (pfs.fd === -1) return readdirTask(ctx, vp, pfs); break;
+    default: break;
   }
+  mark('procfs_readdir: a non-directory -> ENOTDIR');
+  return err('ENOTDIR');
 }
 
 /**
@@ -467,18 +670,37 @@ export function procfsReaddir(ctx: Ctx, vp: Vnode): Dirent[] | Err {
  */
 function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
   const fp = fdGetfile2(p, fd);
-  if (fp === null) return err('EBADF');
+  if (fp === null) {
+    mark('procfs_readlink: fd no descriptor -> EBADF');
+    return err('EBADF');
+  }
   switch (fp.type) {
     case 'DTYPE_VNODE': {
       const vxp = fp.vnode!;
-      if (vxp.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) return err('EINVAL');
-      if (vxp.ops.tag === 'VT_PROCFS') return '/';
-      return getcwdCommon(ctx.k, vxp, ctx.p.root, ctx);
+      if (vxp.type !== 'VDIR' && !procfsProcIsLinuxCompat(ctx)) {
+        mark('procfs_readlink: fd non-directory vnode, native caller -> EINVAL');
+        return err('EINVAL');
+      }
+      if (vxp.ops.tag === 'VT_PROCFS') {
+        mark('procfs_readlink: fd VT_PROCFS directory -> /');
+        return '/';
+      }
+      const path = getcwdCommon(ctx.k, vxp, ctx.p.root, ctx);
+      mark(isErr(path) ? 'procfs_readlink: fd getcwd_common fails' : 'procfs_readlink: fd directory path (getcwd_common)');
+      return path;
     }
-    case 'DTYPE_MISC': return '[misc]';
-    case 'DTYPE_KQUEUE': return '[kqueue]';
-    case 'DTYPE_SEM': return '[ksem]';
-    default: return err('EINVAL');
+    case 'DTYPE_MISC':
+      mark('procfs_readlink: fd [misc]');
+      return '[misc]';
+    case 'DTYPE_KQUEUE':
+      mark('procfs_readlink: fd [kqueue]');
+      return '[kqueue]';
+    case 'DTYPE_SEM':
+      mark('procfs_readlink: fd [ksem]');
+      return '[ksem]';
+    default:
+      mark('procfs_readlink: fd other file -> EINVAL');
+      return err('EINVAL');
   }
 }
 
@@ -490,17 +712,31 @@ function readlinkFd(ctx: Ctx, p: Proc, fd: number): string | Err {
 export function procfsReadlink(ctx: Ctx, vp: Vnode): string | Err {
   const pfs = VTOPFS(vp);
   switch (pfs.type) {
-    case 'curproc': return String(ctx.p.pid);
-    case 'self': return 'curproc';
-    case 'task': if (pfs.fd === 0) return '..'; break;
+    case 'curproc':
+      mark('procfs_readlink: curproc');
+      return String(ctx.p.pid);
+    case 'self':
+      mark('procfs_readlink: self');
+      return 'curproc';
+    case 'task':
+      if (pfs.fd !== 0) break;
+      mark('procfs_readlink: task/N is ..');
+      return '..';
     default: break;
   }
   const p = procfsProcLock(vp.mount, pfs.pid, 'ESRCH');
-  if (isErr(p)) return p;
+  if (isErr(p)) {
+    mark(p.errno === 'EBUSY' ? 'procfs_readlink: lock EBUSY' : 'procfs_readlink: lock ESRCH');
+    return p;
+  }
   switch (pfs.type) {
-    case 'exe': return p.path ?? '';
+    case 'exe':
+      mark('procfs_readlink: exe');
+      return p.path ?? '';
     case 'cwd':
-    case 'chroot': return procfsDir(ctx, p, pfs.type);
+    case 'chroot':
+      mark('procfs_readlink: cwd or root');
+      return procfsDir(ctx, p, pfs.type);
     default: return readlinkFd(ctx, p, pfs.fd);
   }
 }
@@ -509,7 +745,9 @@ export function procfsReadlink(ctx: Ctx, vp: Vnode): string | Err {
 export function procfsInactive(vp: Vnode): boolean {
   const pfs = VTOPFS(vp);
   if (vp.mount.k.bugs.has('inactive-never-recycles')) return false;
-  return procfsProcFind(vp.mount, pfs.pid) === null; // proc0 is always found
+  const gone = procfsProcFind(vp.mount, pfs.pid) === null; // proc0 is always found
+  mark(gone ? 'procfs_inactive: process gone -> recycle' : 'procfs_inactive: process found -> keep');
+  return gone;
 }
 
 /** procfs_reclaim: out of the pid hash, v_data cleared. */

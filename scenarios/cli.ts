@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { nowMs } from '../bin/clock.ts';
 import { BUG_NAMES, isBugName, type BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from './collect.ts';
+import { registerCoverageCommand } from './coverage.ts';
 import { CONTRACT_REVISION, FORMAT_VERSION } from './format.ts';
 import { registerFuzzCommands } from './fuzz/cli.ts';
 import { loadScenarioFile } from './load.ts';
@@ -174,6 +175,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description('run the regression corpus (scenarios/corpus) and print a summary')
     .action(() => exit(startCommand()));
   registerFuzzCommands(program, exit);
+  registerCoverageCommand(program, exit);
   return program;
 }
 

@@ -13,6 +13,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { BugName } from '../../emulator/bugs.ts';
+import { marksDuring } from '../../emulator/marks.ts';
 import { formatInvalid, loadScenarioText } from '../load.ts';
 import type { Scenario } from '../types.ts';
 import { type Signature, signatureText } from './failure.ts';
@@ -112,7 +113,7 @@ export class CampaignRunner {
   /** One run: generate against a live session; on failure, confirm by replay, then shrink it if it is new here. */
   run(run: number): RunOutcome {
     const o = this.o;
-    const g = generate(runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs });
+    const g = marksDuring(() => generate(runPrng(o.seed, run), { steps: o.steps, bugs: o.bugs }));
     if (o.checkDeterminism) {
       const diff = determinismDiff(o, run, g);
       if (diff !== null) return { run, failure: unshrunk(o, run, g, diff) };

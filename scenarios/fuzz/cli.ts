@@ -24,6 +24,7 @@ import { StopFlag, runCampaignInline, shardSize, shrunkRepro } from './campaign.
 import { describeRun } from './generate.ts';
 import { type CampaignReport, MergeError, engineName, Tally, campaignIdentity, mergeReports, parseReport, reportJson, reportJunit, reportText } from './merge.ts';
 import { runCampaignWorkers } from './pool.ts';
+import { runCampaignCounting } from './marks.ts';
 import { type SeedSpec, parseSeed, runPrng, seedText } from './prng.ts';
 import { Progress, colorEnabled, painter } from './progress.ts';
 import { reproBaseName, reproText, rerunArgs, writeReproFile } from './repro.ts';
@@ -89,6 +90,7 @@ interface FuzzFlags {
   maxFailures: number;
   keepAll?: boolean;
   run?: number;
+  marks?: boolean;
 }
 
 function checkOutDir(out: string): void {
@@ -176,8 +178,10 @@ async function fuzzCommand(f: FuzzFlags): Promise<number> {
   };
   const hooks = { stop, onOutcome, onProgress: (done: number) => ui.update(done) };
   let r: CampaignResult;
+  let marks: Record<string, number> | null = null;
   try {
-    r = f.workers > 1 ? await runCampaignWorkers(o, f.workers, hooks) : await runCampaignInline(o, hooks);
+    if (f.marks === true) ({ result: r, marks } = await runCampaignCounting(o, f.workers, hooks));
+    else r = f.workers > 1 ? await runCampaignWorkers(o, f.workers, hooks) : await runCampaignInline(o, hooks);
   } finally {
     if (timer !== null) clearTimeout(timer);
     clearInterval(ticker);
@@ -185,7 +189,8 @@ async function fuzzCommand(f: FuzzFlags): Promise<number> {
     ui.stop();
   }
   const report = tally.report(campaignIdentity(o, engineName()), `${o.shard.index}/${o.shard.count}`, r);
-  printReport(report, f.json === true);
+  printReport(marks === null ? report : Object.assign({}, report, { marks }), f.json === true);
+  if (marks !== null) process.stderr.write(`fuzz: ${Object.keys(marks).length} coverage marks hit (procfs-emu coverage lists them all)\n`);
   if (f.junit !== undefined) writeFileSync(f.junit, reportJunit(report));
   const secs = (nowMs() - t0) / 1000;
   process.stderr.write(`fuzz: ${r.runs} runs in ${secs.toFixed(1)} s (${(r.runs / Math.max(secs, 1e-3)).toFixed(0)} runs/s)\n`);
@@ -351,6 +356,7 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     .option('--keep-all', 'shrink and write a repro for every failing run, not only the first of each class')
     .option('--json', 'print one JSON document on stdout: {campaign, shard, runsDone, stopped, interrupted, failingRuns, classes}')
     .option('--junit <FILE>', 'also write the report as JUnit XML (one testcase per failure class)')
+    .option('--marks', 'count coverage marks while the runs are generated: --json gets `marks`, hits by name (the same for any worker count; merge leaves them out)')
     .option('--verbose', 'print what every run drew (kernel, users, swarm) on stderr')
     .action((o: FuzzFlags) => guard(() => fuzzCommand(o)));
 

@@ -6,11 +6,12 @@
  * workers or on which finished first. A stop (time limit, signal, or the
  * campaign has its failures) is a flag in shared memory that every worker
  * reads between runs: each ends its chunk at the next run boundary and
- * sends what it did.
+ * sends what it did. Coverage marks, when asked for, come back per run.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { MarkCounts } from '../../emulator/marks.ts';
 import type { CampaignHooks, CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
 import { Settler, StopFlag, shardRun, shardSize } from './campaign.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
@@ -52,7 +53,8 @@ export class WorkerPool {
     return Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  run(o: CampaignOptions, hooks: CampaignHooks = {}): Promise<CampaignResult> {
+  /** `onRunMarks`, when given, receives each run's coverage marks as its worker reports it (settled or not). */
+  run(o: CampaignOptions, hooks: CampaignHooks = {}, onRunMarks?: (run: number, marks: MarkCounts) => void): Promise<CampaignResult> {
     const campaign = ++this.campaigns;
     const stop = hooks.stop ?? new StopFlag();
     return new Promise<CampaignResult>((resolve, reject) => {
@@ -78,7 +80,7 @@ export class WorkerPool {
           return;
         }
         busy++;
-        w.postMessage({ kind: 'chunk', campaign, id: next.id, runs: next.runs, options: o, stop: stop.buffer } satisfies ToWorker);
+        w.postMessage({ kind: 'chunk', campaign, id: next.id, runs: next.runs, options: o, stop: stop.buffer, marks: onRunMarks !== undefined } satisfies ToWorker);
       };
       for (const w of this.workers) {
         const onMessage = (m: FromWorker) => {
@@ -89,6 +91,7 @@ export class WorkerPool {
             return finish(new Error(`fuzz worker: ${m.message}`));
           }
           busy--;
+          if (onRunMarks !== undefined) m.outcomes.forEach((out, j) => onRunMarks(out.run, m.marks?.[j] ?? {}));
           try {
             c.put(m.id, m.outcomes); // runs the caller's onOutcome (repro files): its errors end the campaign
           } catch (e) {
@@ -163,10 +166,12 @@ class Chunks {
 }
 
 /** One campaign on `workers` threads started for it. */
-export async function runCampaignWorkers(o: CampaignOptions, workers: number, hooks: CampaignHooks = {}): Promise<CampaignResult> {
+export async function runCampaignWorkers(
+  o: CampaignOptions, workers: number, hooks: CampaignHooks = {}, onRunMarks?: (run: number, marks: MarkCounts) => void,
+): Promise<CampaignResult> {
   const pool = new WorkerPool(Math.min(workers, Math.max(1, Math.ceil(shardSize(o) / CHUNK_RUNS))));
   try {
-    return await pool.run(o, hooks);
+    return await pool.run(o, hooks, onRunMarks);
   } finally {
     await pool.close();
   }
