@@ -75,6 +75,7 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   c.sid = parent.sid; // same session (procCreate put it in the parent's group)
   c.textvp = parent.textvp;
   if (c.textvp !== null) vref(c.textvp);
+  c.edir = parent.edir; // cwdinit (vfs_cwd.c 1.3.8.1) copies cwdi_edir with cdir and rdir
   c.cwd = parent.cwd;
   if (c.cwd !== null) vref(c.cwd);
   c.root = parent.root;
