@@ -184,10 +184,11 @@ const RELATIVE_EXECS = ['file', 'exe', './file', './exe', 'file/', '../self/file
 /** The corners a `corner` action plays, and how often each comes up. */
 type Corner =
   | 'procExec' | 'chroot' | 'isunder' | 'ptraceSetid' | 'kqueueFork' | 'setgidExec' | 'heldUnmount'
-  | 'module' | 'linux' | 'forkStorm' | 'sugid' | 'trailing' | 'textBusy';
+  | 'module' | 'linux' | 'forkStorm' | 'sugid' | 'trailing' | 'textBusy' | 'credHeld' | 'euidProbe' | 'fdOfDir';
 const CORNERS: readonly (readonly [Corner, number])[] = [
   ['procExec', 3], ['chroot', 3], ['isunder', 2], ['ptraceSetid', 3], ['kqueueFork', 2], ['setgidExec', 3],
   ['heldUnmount', 3], ['module', 2], ['linux', 3], ['forkStorm', 2], ['sugid', 4], ['trailing', 3], ['textBusy', 1],
+  ['credHeld', 4], ['euidProbe', 3], ['fdOfDir', 3],
 ];
 
 type SetidKind = 'setuid' | 'seteuid' | 'setgid' | 'setegid';
@@ -568,12 +569,12 @@ class Gen {
    * after a gid change (PK_SUGID set by the call, then exec), a look at the
    * guarded nodes of a process whose real uid the new euid is.
    */
-  private setidBy(actor: ProcInfo, kind: SetidKind): Step {
+  private setidBy(actor: ProcInfo, kind: SetidKind, wanted?: number): Step {
     const p = this.procOf(actor.name);
     const isUid = kind === 'setuid' || kind === 'seteuid';
     const own = p === null ? [] : isUid ? [p.cred.ruid, p.cred.svuid] : [p.cred.rgid, p.cred.svgid];
     const others = this.world.users.map((u) => (isUid ? u.uid : u.gid));
-    const id = this.prng.pick([0, ...own, ...others, ...others]);
+    const id = wanted ?? this.prng.pick([0, ...own, ...others, ...others]);
     if (!isUid && this.prng.chance(1, 2)) this.soon(this.execBy(actor, 'plain'));
     if (kind === 'seteuid' && this.prng.chance(1, 2)) this.soon(this.guardedOpen(actor, (q) => q.cred.ruid === id));
     if (this.prng.chance(1, 4)) this.soon(this.sugidProbe(actor));
@@ -925,7 +926,74 @@ class Gen {
       case 'sugid': return this.cornerSugid();
       case 'trailing': return this.cornerTrailing();
       case 'textBusy': return this.openProgram(this.actor());
+      case 'credHeld': return this.cornerCredHeld();
+      case 'euidProbe': return this.cornerEuidProbe();
+      case 'fdOfDir': return this.cornerFdOfDir();
     }
+  }
+
+  /**
+   * A guarded node opened while allowed, then a credential change without
+   * exec (PK_SUGID, no exec hook), then I/O on the handle: procfs_rw asks
+   * KAUTH_PROCESS_PROCFS again at every read and write.
+   */
+  private cornerCredHeld(): Step | null {
+    const roots = [this.init, ...this.living()].filter((p) => this.procOf(p.name)!.cred.euid === 0);
+    const a = roots.length > 0 && this.prng.chance(3, 4) ? this.prng.pick(roots) : this.actor();
+    const t = this.prng.chance(2, 3) ? a : this.target(a);
+    if (t === 'pid0') return null;
+    const node = this.prng.weighted<string>([['mem', 4], ['regs', 1], ['fpregs', 1]]);
+    const as = this.fresh(`${t.name.slice(0, 8)}_${node}`);
+    const who = this.prng.chance(3, 4) ? a : t;
+    const kind = this.prng.weighted<SetidKind>([['seteuid', 4], ['setuid', 2], ['setegid', 2], ['setgid', 1]]);
+    const user = this.prng.pick(this.world.users);
+    const id = kind === 'seteuid' || kind === 'setuid' ? user.uid : user.gid;
+    return this.plan(
+      () => this.openNamedFlags(a, this.nodePath(a, t, node), as, this.flags([6, 1, 1])),
+      () => (this.alive(who) ? this.setidBy(who, kind, id) : null),
+      this.useFd(a, as, this.prng.chance(3, 4) ? 'read' : 'write'),
+    );
+  }
+
+  /**
+   * A process of real uid root with another effective uid (seteuid, or a
+   * program set-uid to a user), then the guarded nodes of a process of that
+   * user: the listener compares real uids (kauth_cred_getuid).
+   */
+  private cornerEuidProbe(): Step | null {
+    const roots = [this.init, ...this.living()].filter((p) => this.procOf(p.name)!.cred.ruid === 0);
+    if (roots.length === 0) return null;
+    const a = this.prng.pick(roots);
+    const user = this.prng.pick(this.world.users);
+    const owned = this.world.programs.filter((p) => p.kind === 'setuid' && p.path.startsWith(`${user.home}/`));
+    const change: Intent = owned.length > 0 && this.prng.chance(1, 2)
+      ? () => (this.alive(a) ? { kind: 'exec', by: a.name, path: this.prng.pick(owned).path } : null)
+      : () => (this.alive(a) ? { kind: 'seteuid', by: a.name, id: user.uid } : null);
+    const hasUser = this.living().some((p) => this.procOf(p.name)!.cred.ruid === user.uid);
+    const b = { name: this.fresh(user.name), user };
+    const spawn: Intent[] = hasUser ? [] : [() => {
+      this.procs.push(b);
+      return { kind: 'spawn', as: b.name, uid: user.uid, gid: user.gid, path: '/bin/sh' };
+    }];
+    return this.plan(...spawn, change, this.guardedOpen(a, (q) => q.cred.ruid === user.uid));
+  }
+
+  /** A directory opened, then its /proc/N/fd/M node (a VLNK for directories: procfs_loadvnode). */
+  private cornerFdOfDir(): Step | null {
+    const a = this.actor();
+    const m = this.procfsMount();
+    const dir = this.prng.chance(1, 2) ? this.nodePath(a, a, this.prng.pick(['', 'fd', 'task'])) : this.prng.pick(['/tmp', '/', '/home/user', m, ...this.world.dirs]);
+    const as = this.fresh('dir_fd');
+    const b = this.prng.chance(2, 3) ? a : this.other(a);
+    const kind = this.prng.weighted<'lstat' | 'stat' | 'open' | 'readlink'>([['lstat', 3], ['open', 3], ['stat', 1], ['readlink', 1]]);
+    return this.plan(
+      () => this.openNamedFlags(a, dir, as, 'r'),
+      () => {
+        if (!this.holds(a, as) || !this.alive(b)) return null;
+        const path = `${this.procDir(m, b, a)}/fd/{${as}}`;
+        return kind === 'open' ? this.openNamedFlags(b, path, this.fresh('dir_fd_node'), 'r') : { kind, by: b.name, path };
+      },
+    );
   }
 
   /** chdir into /proc/N, then exec a relative path from there; or exec /proc/self/exe, /proc/N/file outright. */
@@ -997,7 +1065,7 @@ class Gen {
 
   private openNamedFlags(by: ProcInfo, path: string, as: string, flags: FlagsName): Step {
     this.fds.push({ name: as, owner: by.name, procfs: true });
-    return { kind: 'open', by: by.name, path: path.replace(/\/$/, ''), flags, excl: false, nofollow: false, cloexec: false, as };
+    return { kind: 'open', by: by.name, path: path.length > 1 ? path.replace(/\/$/, '') : path, flags, excl: false, nofollow: false, cloexec: false, as };
   }
 
   /** A kqueue, then a fork: fd_copy leaves the kqueue's slot free in the child. */
