@@ -1134,7 +1134,7 @@ class Gen {
       ...unmounts,
       () => ({ kind: 'modunload', by: 'init', name: 'procfs' }),
       () => this.mountOn(this.init, '/proc'),
-      () => ({ kind: 'modload', by: this.unprivileged().name, name: 'procfs' }),
+      () => ({ kind: 'modload', by: this.unprivileged().name, name: this.prng.pick(['procfs', 'procfs', 'kernfs']) }),
       () => ({ kind: 'modload', by: 'init', name: 'procfs' }),
       () => (this.procfsMounts().includes('/proc') ? null : this.mountOn(this.init, '/proc')),
     );
