@@ -629,7 +629,17 @@ class Gen {
       : r < 7 ? this.nodePath(actor, t, this.prng.pick(['fd', 'task']))
         : r < 8 ? this.procfsMount() : this.prng.pick(['/', '/tmp', '/home/user', ...this.world.dirs, ...this.world.links]);
     if (kind === 'chdir' && r < 5 && this.prng.chance(1, 6)) this.soon(() => this.relativeExec(actor));
-    return { kind, by: actor.name, path: this.slashed(path) };
+    return { kind, by: actor.name, path: kind === 'chroot' ? this.rootFor(actor, this.slashed(path)) : this.slashed(path) };
+  }
+
+  /**
+   * Where `actor` may chroot: anywhere, but init only to `/`. A set-id exec
+   * from a root without /dev/null fails in fd_checkstd after the point of no
+   * return (exec_abort, kern_exec.c), and init dying panics NetBSD (exit1);
+   * init's root is also where spawn runs its programs.
+   */
+  private rootFor(actor: ProcInfo, path: string): string {
+    return actor === this.init ? '/' : path;
   }
 
   private relativeExec(actor: ProcInfo): Step | null {
@@ -1019,7 +1029,7 @@ class Gen {
     const o = this.other(a);
     const seen = (leaf: string) => (inside === null ? leaf : `${inside}/{${o.name}}/${leaf}`);
     return this.plan(
-      () => ({ kind: 'chroot', by: a.name, path: root }),
+      () => ({ kind: 'chroot', by: a.name, path: this.rootFor(a, root) }),
       () => (this.alive(a) && this.alive(o) ? this.openNode(a, o, 'mem', seen('mem')) : null),
       () => (this.alive(a) && this.alive(o) ? { kind: 'ptrace', by: a.name, target: o.name, detach: false } : null),
       () => (this.alive(a) ? { kind: 'readlink', by: a.name, path: inside === null ? 'root' : `${inside}/self/root` } : null),
@@ -1035,7 +1045,7 @@ class Gen {
     const live = () => this.alive(a);
     return this.plan(
       () => ({ kind: 'chdir', by: a.name, path: this.procDir(m, a, t) }),
-      () => (live() ? { kind: 'chroot', by: a.name, path: m } : null),
+      () => (live() ? { kind: 'chroot', by: a.name, path: this.rootFor(a, m) } : null),
       () => (live() ? { kind: 'readlink', by: a.name, path: this.prng.pick(['/self/cwd', '/curproc/root', 'cwd']) } : null),
       () => (live() ? { kind: 'readdir', by: a.name, path: '.' } : null),
       () => (live() ? { kind: 'lstat', by: a.name, path: this.prng.pick(['..', 'status', '/self']) } : null),
