@@ -60,12 +60,12 @@ function somePicks(prng: PRNG, xs: readonly string[], n: number): string[] {
 }
 
 /** An entry name as a key: `{h}` when a live process handle has that pid (now and then), else the name, braces doubled. */
-function entryKey(prng: PRNG, name: string, pids: ReadonlyMap<number, string>): string {
-  const h = /^[0-9]+$/.test(name) ? pids.get(Number(name)) : undefined;
+function entryKey(prng: PRNG, name: string, pids: () => ReadonlyMap<number, string>): string {
+  const h = /^[0-9]+$/.test(name) ? pids().get(Number(name)) : undefined;
   return h !== undefined && prng.chance(1, 2) ? `{${h}}` : literal(name);
 }
 
-function readdirExpect(prng: PRNG, r: Record<string, unknown>, pids: ReadonlyMap<number, string>): Expect {
+function readdirExpect(prng: PRNG, r: Record<string, unknown>, pids: () => ReadonlyMap<number, string>): Expect {
   const entries = r.entries as string[];
   const types = r.types as DtypeName[];
   switch (prng.int(5)) {
@@ -94,7 +94,7 @@ function fields(prng: PRNG, r: Record<string, unknown>, names: readonly string[]
 }
 
 /** The result part of a successful step's pin, or null when nothing is pinned this time. */
-function resultExpect(prng: PRNG, step: Step, r: Record<string, unknown>, pids: ReadonlyMap<number, string>): Expect | null {
+function resultExpect(prng: PRNG, step: Step, r: Record<string, unknown>, pids: () => ReadonlyMap<number, string>): Expect | null {
   switch (step.kind) {
     case 'readdir': return prng.chance(1, 3) ? readdirExpect(prng, r, pids) : null;
     case 'read': {
@@ -126,9 +126,10 @@ function setsExpect(prng: PRNG, rec: Played): Expect {
 /**
  * What `step` expects, given what it did (`rec`): `errno: any` and nothing
  * more mostly; sometimes the exact errno, some of its results, or the
- * vnodes it evicted and revoked. `pids` names live process handles by pid.
+ * vnodes it evicted and revoked. `pids` names live process handles by pid
+ * (asked only when an entry name is a number).
  */
-export function pinExpect(prng: PRNG, step: Step, rec: Played, pids: ReadonlyMap<number, string>): Expect {
+export function pinExpect(prng: PRNG, step: Step, rec: Played, pids: () => ReadonlyMap<number, string>): Expect {
   const sets = setsExpect(prng, rec);
   const out = rec.outcome;
   if ('errno' in out) return prng.chance(1, 8) ? { errno: out.errno, ...sets } : { errno: 'any', ...sets };

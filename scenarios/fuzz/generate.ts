@@ -74,7 +74,7 @@ export function generate(prng: PRNG, opts: GenerateOptions): Generated {
     const step = gen.next();
     scenario.steps.push(step);
     const rec = session.play(step);
-    if (pins !== null && rec.failure === null) scenario.steps[i] = { ...step, expect: pinExpect(pins, step, rec, gen.pidHandles()) };
+    if (pins !== null && rec.failure === null) scenario.steps[i] = { ...step, expect: pinExpect(pins, step, rec, () => gen.pidHandles()) };
   }
   if (scenario.steps.length === 0) {
     const step: Step = { kind: 'check', by: 'init', expect: ANY };
@@ -146,7 +146,7 @@ interface FdInfo {
 /** A step the generator means to take soon; null when it no longer applies (its actor died, its handle is gone). */
 type Intent = () => Step | null;
 
-/** Intents waiting at most: a plan is a handful of steps, and a run must still do other things. */
+/** Intents soon() lets wait at most: a plan is a handful of steps, and a run must still do other things. */
 const PENDING_MAX = 12;
 
 /** Per-process procfs nodes and how often each is picked: the guarded ones lead. */
