@@ -184,11 +184,11 @@ const RELATIVE_EXECS = ['file', 'exe', './file', './exe', 'file/', '../self/file
 /** The corners a `corner` action plays, and how often each comes up. */
 type Corner =
   | 'procExec' | 'chroot' | 'isunder' | 'ptraceSetid' | 'kqueueFork' | 'setgidExec' | 'heldUnmount'
-  | 'module' | 'linux' | 'forkStorm' | 'sugid' | 'trailing' | 'textBusy' | 'credHeld' | 'euidProbe' | 'fdOfDir';
+  | 'module' | 'linux' | 'forkStorm' | 'sugid' | 'trailing' | 'textBusy' | 'credHeld' | 'euidProbe' | 'fdOfDir' | 'exitHolding' | 'bucket';
 const CORNERS: readonly (readonly [Corner, number])[] = [
   ['procExec', 3], ['chroot', 3], ['isunder', 2], ['ptraceSetid', 3], ['kqueueFork', 2], ['setgidExec', 3],
   ['heldUnmount', 3], ['module', 2], ['linux', 3], ['forkStorm', 2], ['sugid', 4], ['trailing', 3], ['textBusy', 1],
-  ['credHeld', 4], ['euidProbe', 3], ['fdOfDir', 3],
+  ['credHeld', 4], ['euidProbe', 3], ['fdOfDir', 3], ['exitHolding', 4], ['bucket', 3],
 ];
 
 type SetidKind = 'setuid' | 'seteuid' | 'setgid' | 'setegid';
@@ -939,7 +939,63 @@ class Gen {
       case 'credHeld': return this.cornerCredHeld();
       case 'euidProbe': return this.cornerEuidProbe();
       case 'fdOfDir': return this.cornerFdOfDir();
+      case 'exitHolding': return this.cornerExitHolding();
+      case 'bucket': return this.cornerBucket();
     }
+  }
+
+  /**
+   * Two processes whose pids share a hash bucket (pid & 255): one holds a
+   * node of its own, the other is born at pid +/- 256 and exits or runs a
+   * set-id program; the hooks must match pfs_pid, not the bucket.
+   */
+  private cornerBucket(): Step | null {
+    const live = this.living();
+    if (live.length === 0) return null;
+    const a = this.prng.pick(live);
+    const pid = this.procOf(a.name)!.pid;
+    const near = [pid + 256, pid - 256].filter((n) => n >= 2 && n < this.kernel.pidMax && !this.session.k.pidTable.has(n));
+    if (near.length === 0) return null;
+    const held = this.fresh(`${a.name.slice(0, 8)}_held`);
+    const parent = this.other(a);
+    const fork = this.forkBy(parent);
+    const b = this.procs[this.procs.length - 1]!;
+    const m = this.procfsMount();
+    return this.plan(
+      () => this.openNamedFlags(a, `${this.procDir(m, a, a)}/${this.prng.pick(['status', 'cmdline', 'mem', ''])}`, held, 'r'),
+      () => (this.alive(parent) ? { ...fork, pid: this.prng.pick(near) } : null),
+      () => (this.alive(b) ? (this.prng.chance(1, 2) ? { kind: 'exit', by: b.name, status: 0 } : { kind: 'exec', by: b.name, path: this.program('setid').path }) : null),
+      this.useFd(a, held, this.prng.pick(['read', 'fstat'] as const)),
+    );
+  }
+
+  /**
+   * A process holds nodes of its own and another holds one of it; it exits
+   * (its descriptors close: the last reference of its own goes, procfs_inactive
+   * finds the process gone; the exit hook revokes the other's), the other
+   * uses its handle, the parent reaps, and a fork asks for the freed pid.
+   */
+  private cornerExitHolding(): Step | null {
+    const live = this.living();
+    if (live.length === 0) return null;
+    const a = this.prng.pick(live);
+    const b = this.other(a);
+    const own = this.fresh(`${a.name.slice(0, 8)}_own`);
+    const seen = this.fresh(`${a.name.slice(0, 8)}_seen`);
+    const nodeOf = () => this.prng.weighted<string>([['status', 3], ['regs', 2], ['mem', 2], ['', 1], ['cmdline', 1]]);
+    const m = this.procfsMount();
+    const pathOf = (by: ProcInfo, node: string) => (node === '' ? this.procDir(m, by, a) : `${this.procDir(m, by, a)}/${node}`);
+    return this.plan(
+      () => this.openNamedFlags(a, pathOf(a, nodeOf()), own, 'r'),
+      () => (this.alive(a) && this.alive(b) ? this.openNamedFlags(b, pathOf(b, nodeOf()), seen, 'r') : null),
+      () => (this.alive(a) ? { kind: 'exit', by: a.name, status: this.prng.pick([0, 1]) } : null),
+      this.useFd(b, seen, this.prng.pick(['read', 'fstat'] as const)),
+      () => {
+        const parent = [this.init, ...this.living()].find((p) => this.procOf(p.name)!.children.includes(this.procOf(a.name)!));
+        return parent === undefined ? null : { kind: 'wait', by: parent.name, child: a.name };
+      },
+      () => (this.alive(b) ? { ...this.forkBy(b), pid: `{${a.name}}` } : null),
+    );
   }
 
   /**
