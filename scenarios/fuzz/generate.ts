@@ -20,8 +20,9 @@
  * descriptors, opens past 20 and 50); the `corner` action plays one of
  * CORNERS (exec through /proc, chroot into procfs, unmount under held
  * handles, module unload and load, Linux programs under /emul/linux/proc,
- * forks near maxproc, trailing slashes). An intent is checked against the
- * live kernel when its turn comes and dropped when it no longer applies.
+ * forks near maxproc, trailing slashes, handles held across credential
+ * changes and exits, hash-bucket neighbours). An intent is checked against
+ * the live kernel when its turn comes and dropped when it no longer applies.
  */
 import type { BugName } from '../../emulator/bugs.ts';
 import type { Proc } from '../../emulator/proc.ts';
