@@ -53,6 +53,19 @@ describe('generated scenarios', () => {
     expect(pinned).toBeGreaterThan(100);
   });
 
+  it('never let init chroot anywhere but / (a set-id exec without /dev/null in reach would kill init: exec_abort)', () => {
+    let chroots = 0;
+    for (let run = 0; run < 300; run++) {
+      for (const st of generate(runPrng(17, run), { steps: 50, bugs: [] }).scenario.steps) {
+        if (st.kind === 'chroot' && st.by === 'init') {
+          chroots++;
+          expect(st.path).toBe('/');
+        }
+      }
+    }
+    expect(chroots).toBeGreaterThan(0);
+  });
+
   it('follow plans: a fill gets one table past 50 descriptors, and set-gid changes come before plain execs', () => {
     let past50 = 0;
     let setgidExec = 0;
