@@ -11,7 +11,9 @@ export const ACTIONS = [
   'spawn', 'fork', 'exec', 'setid', 'exit', 'wait', 'ptrace', 'chdir', 'chroot',
   'open', 'openfile', 'close', 'dup2', 'pipe', 'socket', 'kqueue', 'newfd',
   'lstat', 'stat', 'fstat', 'read', 'write', 'readlink', 'readdir',
-  'mount', 'unmount', 'getargs', 'statvfs', 'module',
+  'mount', 'unmount', 'getargs', 'statvfs', 'module', 'check',
+  // Plans of several steps (generate.ts): grow one descriptor table past a growth point; one corner of CORNERS.
+  'fill', 'corner',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -20,7 +22,8 @@ const BASE_WEIGHT: Readonly<Record<Action, number>> = {
   spawn: 5, fork: 4, exec: 6, setid: 4, exit: 4, wait: 3, ptrace: 1, chdir: 3, chroot: 1,
   open: 10, openfile: 3, close: 2, dup2: 1, pipe: 1, socket: 1, kqueue: 1, newfd: 2,
   lstat: 6, stat: 2, fstat: 3, read: 8, write: 4, readlink: 2, readdir: 2,
-  mount: 1, unmount: 1, getargs: 1, statvfs: 1, module: 1,
+  mount: 1, unmount: 1, getargs: 1, statvfs: 1, module: 1, check: 1,
+  fill: 1, corner: 4,
 };
 
 /** Actions every run keeps: without processes there is nothing to fuzz. */

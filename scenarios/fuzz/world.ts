@@ -38,6 +38,14 @@ export interface World {
   files: string[];
   /** Extra directories (mount points for extra procfs mounts). */
   dirs: string[];
+  /**
+   * The Linux emulation's procfs mount point (/emul/linux/proc, added to
+   * kernel.files), or null: where NetBSD's usual set-up mounts procfs with
+   * `-o linux`, so that a Linux program's /proc reaches it (namei_tryemulroot).
+   */
+  emulProc: string | null;
+  /** Symbolic links in /tmp that point into /proc (trailing-slash and nofollow lookups through them). */
+  links: string[];
   /** What goes into kernel.files, parents first. */
   entries: FileEntry[];
 }
@@ -127,8 +135,19 @@ export function drawWorld(prng: PRNG): World {
     files.push(path);
     entries.push({ path, type: 'file', mode: prng.pick(['0644', '0600', '0666']), uid: owner.uid, gid: owner.gid, emul: 'netbsd' });
   }
-  return { root, users, programs, files, dirs, entries };
+  const emulProc = prng.chance(1, 4) ? '/emul/linux/proc' : null;
+  if (emulProc !== null) entries.push({ path: emulProc, type: 'dir', mode: '0755', uid: 0, gid: 0 });
+  const links: string[] = [];
+  if (prng.chance(1, 3)) {
+    const path = `/tmp/${names.take(faker.word.noun(), 'link')}`;
+    links.push(path);
+    entries.push({ path, type: 'link', mode: '0755', uid: 0, gid: 0, target: prng.pick(LINK_TARGETS) });
+  }
+  return { root, users, programs, files, dirs, emulProc, links, entries };
 }
+
+/** Where the generated links point: procfs directories, a descriptor directory, a link node. */
+const LINK_TARGETS = ['/proc/self', '/proc/curproc', '/proc/1', '/proc/self/fd', '/proc/self/exe', '/proc'];
 
 /** A program's kernel.files entry: where it lives, its set-id bits and owner follow its kind. */
 function programEntry(prng: PRNG, kind: ProgramKind, name: string, owner: User): FileEntry {

@@ -23,8 +23,13 @@ const KERNEL_DEFAULTS = { pidMax: 30000, maxproc: 1044, pageSize: 4096, pfsLast:
 
 /** Expect keys in the order they are written. */
 const EXPECT_ORDER = ['errno', 'pid', 'fd', 'fds', 'count', 'vtype', 'mode', 'uid', 'gid', 'nlink', 'size', 'fileno',
-  'data', 'target', 'entries', 'entriesInclude', 'version', 'flags', 'bsize', 'frsize', 'iosize', 'blocks', 'files',
-  'ffree', 'favail', 'namemax', 'fstype', 'evicts', 'revokes'] as const;
+  'data', 'dataMatches', 'target', 'entries', 'types', 'entriesInclude', 'entryTypes', 'version', 'flags', 'bsize',
+  'frsize', 'iosize', 'blocks', 'files', 'ffree', 'favail', 'namemax', 'fstype', 'evicts', 'revokes'] as const satisfies readonly (keyof Expect)[];
+
+/** Every expect key has its place in EXPECT_ORDER (a key left out would be dropped silently). */
+type Unordered = Exclude<keyof Expect, (typeof EXPECT_ORDER)[number]>;
+const orderComplete: [Unordered] extends [never] ? true : Unordered = true;
+void orderComplete;
 
 /** A YAML scalar that loads back as the same value. */
 export function scalar(v: unknown): string {
@@ -57,14 +62,16 @@ function quote(s: string): string {
 
 function flowValue(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(flowValue).join(', ')}]`;
-  if (typeof v === 'object' && v !== null) {
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flowValue(x)}`).join(', ')} }`;
-  }
+  if (typeof v === 'object' && v !== null) return flowMap(Object.entries(v));
   return scalar(v);
 }
 
+/**
+ * A flow map; keys are scalars too, so that data keys such as entryTypes'
+ * entry names stay strings: `"0": LNK`, not `0: LNK` (a number to YAML).
+ */
 function flowMap(entries: [string, unknown][]): string {
-  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${k}: ${flowValue(v)}`).join(', ')} }`;
+  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${scalar(k)}: ${flowValue(v)}`).join(', ')} }`;
 }
 
 /** The fields of a step in the schema's order, defaults left out (required ones always written). */

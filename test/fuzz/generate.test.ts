@@ -6,6 +6,7 @@ import { playScenario, fingerprint } from '../../scenarios/fuzz/session.ts';
 import { drawWorld, FAKER_REF_DATE } from '../../scenarios/fuzz/world.ts';
 import { scalar, writeScenario } from '../../scenarios/fuzz/write.ts';
 import { formatInvalid, loadScenarioText } from '../../scenarios/load.ts';
+import { runScenario } from '../../scenarios/runner.ts';
 import type { Scenario } from '../../scenarios/types.ts';
 
 function load(text: string): Scenario {
@@ -36,8 +37,52 @@ describe('generated scenarios', () => {
     for (let run = 0; run < 100; run++) {
       const g = generate(runPrng(11, run), { steps: 50, bugs: [] });
       expect(g.result.failure, `run ${run}`).toBeNull();
-      for (const st of g.scenario.steps) expect(st.expect).toEqual({ errno: 'any' });
     }
+  });
+
+  it('pin expectations only without injected bugs, and what they pin holds under the contract\'s runner', () => {
+    let pinned = 0;
+    for (let run = 0; run < 60; run++) {
+      const withBug = generate(runPrng(13, run), { steps: 50, bugs: ['no-exithook'] });
+      for (const st of withBug.scenario.steps) expect(st.expect).toEqual({ errno: 'any' });
+      const g = generate(runPrng(13, run), { steps: 50, bugs: [] });
+      pinned += g.scenario.steps.filter((st) => JSON.stringify(st.expect) !== '{"errno":"any"}').length;
+      const r = runScenario(load(writeScenario(g.scenario)), { trace: false });
+      expect(r.failure, `run ${run}`).toBeNull();
+    }
+    expect(pinned).toBeGreaterThan(100);
+  });
+
+  it('never let init chroot anywhere but / (a set-id exec without /dev/null in reach would kill init: exec_abort)', () => {
+    let chroots = 0;
+    for (let run = 0; run < 300; run++) {
+      for (const st of generate(runPrng(17, run), { steps: 50, bugs: [] }).scenario.steps) {
+        if (st.kind === 'chroot' && st.by === 'init') {
+          chroots++;
+          expect(st.path).toBe('/');
+        }
+      }
+    }
+    expect(chroots).toBeGreaterThan(0);
+  });
+
+  it('follow plans: a fill gets one table past 50 descriptors, and set-gid changes come before plain execs', () => {
+    let past50 = 0;
+    let setgidExec = 0;
+    for (let run = 0; run < 400; run++) {
+      const g = generate(runPrng(1, run), { steps: 50, bugs: [] });
+      const played = g.result.played;
+      g.scenario.steps.forEach((st, i) => {
+        const out = played[i]!.outcome;
+        if (st.kind === 'open' && 'ok' in out && (out.ok.fd as number) >= 50) past50++;
+        if (st.kind === 'exec' && ['/bin/sh', '/bin/cat', '/usr/bin/id'].includes(st.path)) {
+          const before = g.scenario.steps.slice(0, i);
+          if (before.some((b, j) => (b.kind === 'setgid' || b.kind === 'setegid') && b.by === st.by && 'ok' in played[j]!.outcome)) setgidExec++;
+        }
+      });
+    }
+    expect(past50).toBeGreaterThan(0);
+    expect(setgidExec).toBeGreaterThan(10);
   });
 
   it('cover what the issue asks for across a few runs', () => {
@@ -99,6 +144,24 @@ describe('the writer', () => {
       }
     }
     expect(scalar('/proc/self/mem')).toBe('/proc/self/mem');
+    expect(scalar('0')).toBe('"0"');
     expect(scalar('"/proc/{a}/mem"'.slice(1, -1))).toBe('"/proc/{a}/mem"');
+  });
+
+  it('writes the revision-2 expectations so that they load back: numeric and {h} entry names quoted, patterns escaped', () => {
+    const s: Scenario = {
+      format: 1, name: 'rev2', kernel: load('name: k\nsteps: [ { check: {} } ]\n').kernel, bugs: [],
+      steps: [
+        { kind: 'spawn', as: 'a', uid: 1000, gid: 100, path: '/bin/sh', expect: { errno: 'any' } },
+        { kind: 'readdir', by: 'a', path: '/proc/self/fd', expect: { types: ['DIR', 'DIR'], entryTypes: { '0': 'LNK', '{a}': 'DIR', '.': 'DIR', '..': 'DIR', '1e3': 'REG' } } },
+        { kind: 'open', by: 'a', path: '/proc/self/status', flags: 'r', excl: false, nofollow: false, cloexec: false, as: 'st' },
+        { kind: 'read', by: 'a', fd: 'st', size: 64, offset: 0, expect: { errno: 'any', dataMatches: '^sh [0-9]{1,5} \\x00[{{]x[}}]\\.$' } },
+      ],
+    };
+    const text = writeScenario(s);
+    expect(text).toContain('entryTypes: { "0": LNK, "{a}": DIR, .: DIR, ..: DIR, "1e3": REG }');
+    expect(text).toContain('types: [DIR, DIR]');
+    expect(text).toContain('dataMatches: "^sh [0-9]{1,5} \\\\x00[{{]x[}}]\\\\.$"');
+    expect(isDeepStrictEqual(load(text), s)).toBe(true);
   });
 });
