@@ -13,7 +13,7 @@ import type { Proc } from '../emulator/proc.ts';
 import type { RootfsEntry } from '../emulator/rootfs.ts';
 import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
-import { Oracle } from './oracle.ts';
+import { Judge } from './judge/index.ts';
 import { compilePattern } from './pattern.ts';
 import { executeStep, type Outcome } from './steps.ts';
 import { fillTemplate, templateParts } from './format.ts';
@@ -116,7 +116,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
     return { status: 'fail', failure: { step: 0, message: booted }, stepsRun: 0, trace, records };
   }
   const k = booted;
-  const oracle = opts.oracle === false ? null : new Oracle(k);
+  const oracle = opts.oracle === false ? null : new Judge(k, s.kernel);
   let ev = new StepEvents();
   k.subscribe((e) => ev.on(e));
   const st: RunState = { k, handles: new Map([['init', { kind: 'proc', pid: 1, proc: k.initproc }]]), failed: new Set() };
@@ -134,8 +134,8 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   return { status: 'pass', failure: null, stepsRun: s.steps.length, trace, records };
 }
 
-/** The oracle's verdict after a step: its first violation, or null. */
-export function oracleMessage(oracle: Oracle | null): string | null {
+/** The judge's verdict after a step: its first violation, or null. */
+export function oracleMessage(oracle: Judge | null): string | null {
   if (oracle === null) return null;
   const v = oracle.checkState();
   return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
@@ -148,7 +148,7 @@ interface Played {
   message: string | null;
 }
 
-function playStep(st: RunState, step: Step, oracle: Oracle | null): Played {
+function playStep(st: RunState, step: Step, oracle: Judge | null): Played {
   try {
     const r = executeStep(st, step, oracle);
     return { outcome: r.outcome, actor: r.actor, message: r.hard ?? null };

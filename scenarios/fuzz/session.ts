@@ -11,13 +11,12 @@
 import type { BugName } from '../../emulator/bugs.ts';
 import type { Kernel } from '../../emulator/kernel.ts';
 import { KernelPanic } from '../../emulator/kernel.ts';
-import { Oracle } from '../oracle.ts';
+import { Judge } from '../judge/index.ts';
 import type { RunState } from '../runner.ts';
 import { StepEvents, bootScenario, oracleMessage, runScenario, traceLine as runnerTraceLine } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
 import { executeStep } from '../steps.ts';
 import type { KernelSpec, Scenario, Step } from '../types.ts';
-import { Invariants } from './invariants.ts';
 
 export interface Played {
   index: number;
@@ -39,17 +38,15 @@ export interface SessionResult {
 
 export class Session {
   readonly st: RunState;
-  private readonly oracle: Oracle | null;
-  private readonly inv: Invariants;
+  private readonly oracle: Judge | null;
   private ev = new StepEvents();
   readonly played: Played[] = [];
   readonly trace: string[] = [];
   /** The first failure; the session plays nothing after it. */
   failure: { step: number; message: string } | null = null;
 
-  private constructor(readonly k: Kernel, pfsLast: number, private readonly tracing: boolean, oracle: boolean) {
-    this.oracle = oracle ? new Oracle(k) : null;
-    this.inv = new Invariants(k, pfsLast);
+  private constructor(readonly k: Kernel, kernel: KernelSpec, private readonly tracing: boolean, oracle: boolean) {
+    this.oracle = oracle ? new Judge(k, kernel) : null;
     k.subscribe((e) => this.ev.on(e));
     this.st = { k, handles: new Map([['init', { kind: 'proc', pid: 1, proc: k.initproc }]]), failed: new Set() };
   }
@@ -61,7 +58,7 @@ export class Session {
   static boot(kernel: KernelSpec, bugs: readonly BugName[], tracing = false, oracle = true): Session | string {
     const s: Scenario = { format: 1, name: 'session', kernel, bugs: [], steps: [] };
     const k = bootScenario(s, bugs);
-    return typeof k === 'string' ? k : new Session(k, kernel.pfsLast, tracing, oracle);
+    return typeof k === 'string' ? k : new Session(k, kernel, tracing, oracle);
   }
 
   /** Play one step and judge it: hard failures, then the oracle, then the fuzz invariants. */
@@ -70,7 +67,6 @@ export class Session {
     const index = this.played.length;
     this.ev = new StepEvents();
     this.k.ticks++;
-    this.inv.beforeStep(this.st, step);
     let outcome: Outcome = { ok: {} };
     let actor: number | null = null;
     let failure: string | null;
@@ -78,7 +74,7 @@ export class Session {
       const r = executeStep(this.st, step, this.oracle);
       outcome = r.outcome;
       actor = r.actor;
-      failure = r.hard ?? oracleMessage(this.oracle) ?? this.inv.afterStep(this.st, step, outcome);
+      failure = r.hard ?? oracleMessage(this.oracle);
     } catch (e) {
       failure = e instanceof KernelPanic ? `kernel panic: ${e.message}` : `exception: ${errorText(e)}`;
     }

@@ -1,0 +1,168 @@
+/**
+ * Rules on the procfs vnode cache, fed by the kernel's vnode events and
+ * checked against kernel state after every step: what a key loads as
+ * (procfs_loadvnode), when an unused vnode is recycled (procfs_inactive),
+ * which causes may take a vnode out of the cache (procfs_exechook_cb,
+ * procfs_inactive, vflush), that nothing of a pid outlives its exit or
+ * set-id exec, the global pid hash (procfs_hashrem), use counts (vref/vrele)
+ * and that Linux-only nodes exist only on PROCFSMNT_LINUXCOMPAT mounts.
+ */
+import type { File } from '../../emulator/file.ts';
+import type { Kernel } from '../../emulator/kernel.ts';
+import type { Mount } from '../../emulator/mount.ts';
+import type { Proc } from '../../emulator/proc.ts';
+import type { Vnode } from '../../emulator/vnode.ts';
+import { vnodeName } from '../names.ts';
+import type { Loaded } from './nodes.ts';
+import { FD_LOAD, LINUX_ONLY, LOAD_TABLE, fdVnodeLoad, isPfsName } from './nodes.ts';
+import type { JudgeCore, VnodeRecord } from './state.ts';
+
+export function isProcfs(mp: Mount): boolean {
+  return mp.ops.name === 'procfs';
+}
+
+export function parsedKey(key: string): { type: string; pid: number; fd: number } {
+  const [type = '', pid = 'NaN', fd = 'NaN'] = key.split(':');
+  return { type, pid: Number(pid), fd: Number(fd) };
+}
+
+export function recName(rec: VnodeRecord): string {
+  return vnodeName(rec.mountPath, rec.key);
+}
+
+export function oct(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+/**
+ * ruleLoadvnodeType (procfs_loadvnode): the vtype and mode a key loads as,
+ * from kernel state at the moment of the load: the node table, for an fd
+ * node the file behind the descriptor and the emulation of the process that
+ * caused the load; a string says why the load should have failed.
+ */
+export function expectedAtLoad(k: Kernel, key: string, callerPid: number): Loaded | string {
+  const { type, pid, fd } = parsedKey(key);
+  if (!isPfsName(type)) return `unknown node type ${type}`;
+  if (type === 'task') return fd === -1 ? { vtype: 'VDIR', mode: 0o555 } : { vtype: 'VLNK', mode: 0o555 };
+  if (type !== 'fd') return LOAD_TABLE[type];
+  if (fd === -1) return { vtype: 'VDIR', mode: 0o500 };
+  const target = pid === 0 ? k.proc0 : k.pidTable.get(pid);
+  const file = target?.fd.get(fd)?.file;
+  if (file === undefined) return 'loading an fd node needs an open descriptor (EBADF)';
+  if (file.type === 'DTYPE_VNODE') return fdVnodeLoad(file.vnode!.type, k.pidTable.get(callerPid)?.emul === 'linux');
+  return FD_LOAD[file.type] ?? `a ${file.type} descriptor cannot have an fd node (EOPNOTSUPP)`;
+}
+
+/** ruleLoadvnodeType, after a step: every cached procfs vnode still has the vtype and pfs_mode it was given at load. */
+export function checkCachedType(rec: VnodeRecord, vp: Vnode): string | null {
+  if (typeof rec.expected === 'string') return null;
+  const mode = (vp.data as { mode?: number } | null)?.mode;
+  if (vp.type === rec.expected.vtype && mode === rec.expected.mode) return null;
+  return `${recName(rec)}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
+    `found ${vp.type} ${mode === undefined ? '?' : oct(mode)}`;
+}
+
+/** ruleLinuxOnlyNodes (procfs_validfile_linux): task, stat, statm and the root Linux files exist only on a linux-compat mount. */
+export function checkLinuxOnly(j: JudgeCore, mp: Mount, vp: Vnode): string | null {
+  const { type } = parsedKey(vp.key);
+  if (!isPfsName(type) || !LINUX_ONLY.has(type)) return null;
+  const flags = j.mountFlags.get(mp);
+  if (flags === undefined || (flags & 1) !== 0) return null;
+  return `${vnodeName(mp.path, vp.key)} is cached on ${mp.path}, mounted without PROCFSMNT_LINUXCOMPAT`;
+}
+
+/** Who holds each vnode: the kernel's rootvnode, every process's cwd, root and text, each open file once, covered mount points. */
+export function countHolders(k: Kernel, skip?: { proc: Proc; fds: 'all' | ReadonlySet<number>; cwdRoot: boolean }): Map<Vnode, number> {
+  const holders = new Map<Vnode, number>();
+  const add = (vp: Vnode | null): void => {
+    if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
+  };
+  add(k.rootvnode);
+  const files = new Set<File>();
+  for (const p of k.pidTable.values()) {
+    const mine = skip !== undefined && skip.proc === p;
+    if (!(mine && skip.cwdRoot)) {
+      add(p.cwd);
+      add(p.root);
+    }
+    add(p.textvp);
+    const slots = p.fd.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (slot === undefined || files.has(slot.file)) continue;
+      if (mine && (skip.fds === 'all' || skip.fds.has(i))) continue;
+      files.add(slot.file);
+      add(slot.file.vnode);
+    }
+  }
+  for (const mp of k.mountlist) add(mp.covered);
+  return holders;
+}
+
+/** ruleUsecount (vref/vrele): every vnode's use count equals its holders. */
+export function checkUsecounts(k: Kernel): string[] {
+  const holders = countHolders(k);
+  const out: string[] = [];
+  const check = (vp: Vnode, want: number): void => {
+    if (vp.usecount === want) return;
+    const name = isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
+    out.push(`${name}: use count ${vp.usecount}, but ${want} holders`);
+  };
+  for (const mp of k.mountlist) {
+    for (const vp of mp.vcache.values()) {
+      check(vp, holders.get(vp) ?? 0);
+      holders.delete(vp);
+    }
+  }
+  for (const [vp, want] of holders) check(vp, want); // held outside every cache: revoked, deadfs
+  return out;
+}
+
+interface HashNode {
+  pid: number;
+  vnode: Vnode;
+  mount: Mount;
+}
+
+/** procfs's pid hash (procfs_hashtab), reached through a loaded pfsnode's module state. */
+export type HashView = () => HashNode[][] | null;
+
+export function hashOf(vp: Vnode): HashView | null {
+  const st = (vp.data as { st?: { hashtab: HashNode[][] | null } } | null)?.st;
+  return st === undefined ? null : () => st.hashtab;
+}
+
+/**
+ * rulePidHash (procfs_loadvnode, procfs_hashrem): the pid hash holds exactly
+ * the cached procfs vnodes, each in bucket pid & 255; buckets a load or an
+ * eviction touched are checked for stale nodes.
+ */
+export function checkHash(hashtab: HashNode[][], mp: Mount, dirty: ReadonlySet<number>, pidOf: (vp: Vnode) => number): string[] {
+  const out: string[] = [];
+  for (const vp of mp.vcache.values()) {
+    const pid = pidOf(vp);
+    if (!hashtab[pid & 255]!.some((pfs) => pfs.vnode === vp)) out.push(`${vnodeName(mp.path, vp.key)} is cached but not in pid hash bucket ${pid & 255}`);
+  }
+  for (const i of dirty) {
+    for (const pfs of hashtab[i]!) {
+      if (pfs.mount !== mp) continue;
+      if ((pfs.pid & 255) !== i) out.push(`pid hash: a node of pid ${pfs.pid} sits in bucket ${i}`);
+      if (mp.vcache.get(pfs.vnode.key) !== pfs.vnode) out.push(`pid hash holds ${vnodeName(mp.path, pfs.vnode.key)}, which is not cached`);
+    }
+  }
+  return out;
+}
+
+/** ruleUnmountLeavesNothing (dounmount, procfs_unmount): a mount gone leaves no cached vnode and no pid hash node. */
+export function checkUnmounted(hashtab: HashNode[][] | null, mp: Mount): string[] {
+  const out: string[] = [];
+  for (const vp of mp.vcache.values()) out.push(`${vnodeName(mp.path, vp.key)} is still cached after ${mp.path} was unmounted`);
+  if (hashtab !== null) {
+    for (const bucket of hashtab) {
+      for (const pfs of bucket) {
+        if (pfs.mount === mp) out.push(`the pid hash still holds ${vnodeName(mp.path, pfs.vnode.key)} after ${mp.path} was unmounted`);
+      }
+    }
+  }
+  return out;
+}
