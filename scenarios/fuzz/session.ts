@@ -1,6 +1,6 @@
 /**
  * A fuzz session: one booted kernel that plays steps one at a time, judged
- * after each by the always-on oracle and the fuzz invariants. The generator
+ * after each by the judge (scenarios/judge/), the same one `run` uses. The generator
  * drives a session step by step (it sees every outcome before it picks the
  * next step); replay and the shrinker play a whole scenario through one.
  *
@@ -53,7 +53,7 @@ export class Session {
 
   /**
    * Boot a kernel for `kernel` with `bugs`; a string says why booting failed.
-   * `oracle: false` leaves the fuzz invariants alone (their own tests).
+   * `oracle: false` runs without the judge (its own tests).
    */
   static boot(kernel: KernelSpec, bugs: readonly BugName[], tracing = false, oracle = true): Session | string {
     const s: Scenario = { format: 1, name: 'session', kernel, bugs: [], steps: [] };
@@ -61,7 +61,7 @@ export class Session {
     return typeof k === 'string' ? k : new Session(k, kernel, tracing, oracle);
   }
 
-  /** Play one step and judge it: hard failures, then the oracle, then the fuzz invariants. */
+  /** Play one step and judge it: hard failures, then the judge. */
   play(step: Step): Played {
     if (this.failure !== null) throw new Error('session: a step after the failure');
     const index = this.played.length;
@@ -93,7 +93,7 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** Play a whole scenario through a session (the fuzz judgement: oracle and invariants). */
+/** Play a whole scenario through a session (the judge's verdict). */
 export function playScenario(s: Scenario, bugs: readonly BugName[] = [], tracing = false, oracle = true): SessionResult {
   const all = [...new Set([...s.bugs, ...bugs])];
   const session = Session.boot(s.kernel, all, tracing, oracle);

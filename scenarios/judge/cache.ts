@@ -53,6 +53,30 @@ export function expectedAtLoad(k: Kernel, key: string, callerPid: number): Loade
   return FD_LOAD[file.type] ?? `a ${file.type} descriptor cannot have an fd node (EOPNOTSUPP)`;
 }
 
+/** ruleLoadNeedsProcess (procfs_proc_lock before procfs_allocvp): a per-process vnode loads only while its pid can be found. */
+export function ruleLoadNeedsProcess(rec: VnodeRecord, live: boolean): string | null {
+  if (rec.pid === 0 || live) return null;
+  return `${recName(rec)} was loaded while pid ${rec.pid} cannot be found; NetBSD's lookups lock the process first`;
+}
+
+/** ruleInactiveRecycle (procfs_inactive): the last reference recycles the vnode exactly when its process can no longer be found. */
+export function ruleInactiveRecycle(mp: Mount, key: string, recycle: boolean, live: boolean): string | null {
+  if (recycle !== live) return null;
+  const want = live ? 'keeps it cached (the process is alive)' : 'recycles it (the process is gone)';
+  return `${vnodeName(mp.path, key)}: last reference dropped; NetBSD ${want}, found recycle=${recycle}`;
+}
+
+/**
+ * ruleEvictionCause: a procfs vnode leaves the cache only through
+ * procfs_exechook_cb (a set-id exec or an exit of its pid; the revoke-set
+ * rules judge which), procfs_inactive (its pid gone) or an unmount's vflush
+ * (ruleUnmountVflush judges that).
+ */
+export function ruleEvictionCause(mp: Mount, key: string, pid: number, unmounting: boolean, pidGoingOrGone: boolean): string | null {
+  if (unmounting || (pid !== 0 && pidGoingOrGone)) return null;
+  return `${vnodeName(mp.path, key)} was evicted while pid ${pid} is ${pid === 0 ? 'proc0' : 'alive and not in exec or exit'}; NetBSD keeps it cached`;
+}
+
 /** ruleLoadvnodeType, after a step: every cached procfs vnode still has the vtype and pfs_mode it was given at load. */
 export function checkCachedType(rec: VnodeRecord, vp: Vnode): string | null {
   if (typeof rec.expected === 'string') return null;
@@ -60,6 +84,12 @@ export function checkCachedType(rec: VnodeRecord, vp: Vnode): string | null {
   if (vp.type === rec.expected.vtype && mode === rec.expected.mode) return null;
   return `${recName(rec)}: NetBSD gives ${rec.expected.vtype} ${oct(rec.expected.mode)} at load, ` +
     `found ${vp.type} ${mode === undefined ? '?' : oct(mode)}`;
+}
+
+/** ruleHookEvictsPid (procfs_exechook_cb): nothing loaded before the exit or set-id exec of its pid is still cached. */
+export function ruleHookEvictsPid(rec: VnodeRecord, vp: Vnode, watermark: number | undefined): string | null {
+  if (watermark === undefined || vp.seq >= watermark) return null;
+  return `${recName(rec)} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the pid on every procfs mount`;
 }
 
 /** ruleLinuxOnlyNodes (procfs_validfile_linux): task, stat, statm and the root Linux files exist only on a linux-compat mount. */

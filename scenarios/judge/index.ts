@@ -10,10 +10,9 @@
  * A violation reads `oracle: <rule>: <what> [<NetBSD function>]`; the
  * bracket is the failure class the fuzzer shrinks by.
  */
-import type { Cred } from '../../emulator/cred.ts';
+import { credCreate } from '../../emulator/cred.ts';
 import type { KernelEvent } from '../../emulator/events.ts';
 import type { File } from '../../emulator/file.ts';
-import type { SetidCall } from '../../emulator/kern_prot.ts';
 import type { Kernel } from '../../emulator/kernel.ts';
 import type { Mount } from '../../emulator/mount.ts';
 import type { Proc } from '../../emulator/proc.ts';
@@ -24,17 +23,18 @@ import type { Outcome } from '../steps.ts';
 import type { IntOrRef, Ref, Step } from '../types.ts';
 import {
   checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, countHolders, expectedAtLoad, hashOf,
-  isProcfs, parsedKey, recName, type HashView,
+  isProcfs, parsedKey, recName, ruleEvictionCause, ruleHookEvictsPid, ruleInactiveRecycle, ruleLoadNeedsProcess, type HashView,
 } from './cache.ts';
 import { checkForkCopy, checkTableSize, grown, lastfile, copiedSize, NDFILE, ruleExecClosesExclose } from './fd.ts';
 import {
-  checkDerived, compareHook, countRuid, credexec, credText, execExpectation, exitExpectation, forkRefusal, imageOf, setid,
+  checkDerived, checkForkSugid, compareHook, countRuid, credexec, credText, execExpectation, exitExpectation, imageOf,
+  ruleChrootSugid, ruleForkLimit, ruleSetid,
 } from './lifecycle.ts';
 import type { Loaded } from './nodes.ts';
 import type { Args, Before, Derived, Eviction, HookExpectation, JudgeCore, StepView, VnodeRecord } from './state.ts';
 import { STEP_RULES, ruleNamed } from './table.ts';
-import type { MemFlags } from './vfs.ts';
-import { judge as judgeOutcome, resolveStep } from './vfs.ts';
+import type { Finding, MemFlags } from './vfs.ts';
+import { resolveStep } from './vfs.ts';
 import type { JNode, MountView } from './walk.ts';
 import { isNo, nodeKey, nodeOf, sameNode } from './walk.ts';
 
@@ -116,7 +116,10 @@ function argsOf(st: RunState, step: Step): Args | null {
       mflags = intOf(st, step.args.flags);
     }
   }
-  return { path, fd, to, id: intOf(st, s.id as IntOrRef | undefined), offset: intOf(st, s.offset as IntOrRef | undefined), version, mflags };
+  return {
+    path, fd, to, id: intOf(st, s.id as IntOrRef | undefined), offset: intOf(st, s.offset as IntOrRef | undefined), version, mflags,
+    uid: intOf(st, s.uid as IntOrRef | undefined), gid: intOf(st, s.gid as IntOrRef | undefined),
+  };
 }
 
 export class Judge implements JudgeCore {
@@ -203,7 +206,7 @@ export class Judge implements JudgeCore {
     const before: Before = {
       actor: p, pid: p.pid, cred: p.cred, sugid: p.sugid, traced: p.tracer !== null, emul: p.emul,
       cwd: nodeOf(this.k, p.cwd), root: nodeOf(this.k, p.root), edir: nodeOf(this.k, (p as { edir?: Vnode | null }).edir ?? null),
-      slots: [...p.fd.slots], nfiles: p.fd.nfiles, nprocs: this.k.nprocs, mounts: this.mountViews(), cached,
+      slots: p.fd.slots.map((x) => (x === undefined ? undefined : { file: x.file, cloexec: x.cloexec })), nfiles: p.fd.nfiles, nprocs: this.k.nprocs, mounts: this.mountViews(), cached,
       derived: this.derived.get(p) ?? null, procfsRegistered: this.k.vfsList.has('procfs'),
       ruidCount: countRuid(this.k, p.cred.ruid), pidBusy: step.kind === 'fork' || step.kind === 'spawn' ? this.pidBusy(st, step) : null,
     };
@@ -245,66 +248,28 @@ export class Judge implements JudgeCore {
     }
   }
 
+  /** The life-cycle step rules (lifecycle.ts), which also keep the derived credentials. */
   private lifecycleStep(v: StepView): void {
     const s = v.step;
+    let f: Finding | null = null;
+    let rule = '';
     switch (s.kind) {
       case 'fork':
-      case 'spawn': return this.ruleForkLimit(v);
+      case 'spawn':
+        [rule, f] = ['ruleForkLimit', ruleForkLimit(v)];
+        break;
       case 'setuid':
       case 'seteuid':
       case 'setgid':
-      case 'setegid': return this.ruleSetid(v, s.kind);
-      case 'chroot': return this.ruleChrootSugid(v);
+      case 'setegid':
+        [rule, f] = ['ruleSetid', ruleSetid(v, s.kind, this.derived)];
+        break;
+      case 'chroot':
+        [rule, f] = ['ruleChrootSugid', ruleChrootSugid(v, this.derived)];
+        break;
       default: return;
     }
-  }
-
-  /** ruleForkLimit: fork1's EAGAIN from kernel state before the step (spawn forks from init, the superuser). */
-  private ruleForkLimit(v: StepView): void {
-    const b = v.before;
-    const spawn = v.step.kind === 'spawn';
-    const cred: Cred = spawn ? this.k.initproc.cred : b.cred;
-    const refusal = forkRefusal(this.k, b.nprocs, cred, spawn ? 0 : b.ruidCount);
-    const got = 'errno' in v.out ? v.out.errno : null;
-    const what = `${v.step.kind} by pid ${b.pid} with ${b.nprocs} processes (maxproc ${this.k.maxproc})`;
-    if (refusal !== null) {
-      if (got === null) this.fail('ruleForkLimit', `${what} succeeded; NetBSD gives EAGAIN (${refusal})`);
-      else if (got !== 'EAGAIN' && !spawn) this.fail('ruleForkLimit', `${what} gave ${got}; NetBSD gives EAGAIN (${refusal})`);
-      return;
-    }
-    if (b.pidBusy !== null) {
-      if (got !== b.pidBusy && (got === null || !spawn)) this.fail('ruleForkLimit', `${what} gave ${got ?? 'success'}; the pid asked for gives ${b.pidBusy}`);
-      return;
-    }
-    if (got === 'EAGAIN' || (got !== null && !spawn)) this.fail('ruleForkLimit', `${what} gave ${got}; NetBSD lets it fork (fork1: below maxproc, KAUTH_PROCESS_FORK and RLIMIT_NPROC allow it)`);
-  }
-
-  /** ruleSetid: do_setresuid/do_setresgid's answer and the credentials after. */
-  private ruleSetid(v: StepView, call: SetidCall): void {
-    const id = v.args.id;
-    if (id === null) return;
-    const p = v.before.actor;
-    const r = setid(this.derivedOf(p), call, id);
-    const what = `${call}(${id}) by pid ${p.pid} (${credText(v.before.cred)})`;
-    if ('refused' in r) {
-      const f = judgeOutcome(v, what, { kind: 'errno', errno: 'EPERM', by: r.refused });
-      if (f !== null) this.fail('ruleSetid', f.msg);
-      return;
-    }
-    const f = judgeOutcome(v, what, { kind: 'ok', by: 'do_setresuid: permitted' });
-    if (f !== null) return this.fail('ruleSetid', f.msg);
-    this.derived.set(p, r);
-    const m = checkDerived(p, r);
-    if (m !== null) this.fail('ruleSetid', `${what}: ${m}`);
-  }
-
-  /** ruleChrootSugid: a successful chroot marks the process PK_SUGID (change_root's proc_crmod_leave). */
-  private ruleChrootSugid(v: StepView): void {
-    if (!('ok' in v.out)) return;
-    const p = v.before.actor;
-    const d = this.derivedOf(p);
-    this.derived.set(p, { cred: d.cred, sugid: true });
-    if (!p.sugid) this.fail('ruleChrootSugid', `chroot by pid ${p.pid} left PK_SUGID clear`);
+    if (f !== null) this.fail(rule, f.msg, f.fn);
   }
 
   /** An open succeeded: the file must name the node the walk reached; mem write opens set pfs_flags. */
@@ -385,16 +350,18 @@ export class Judge implements JudgeCore {
     if (child === undefined) return;
     this.born.set(child, this.bornSeq++);
     if (!forked || parent === undefined) {
-      this.derived.set(child, { cred: child.cred, sugid: false });
+      const a = this.cur?.step.kind === 'spawn' ? this.cur.args : null;
+      const cred = a?.uid != null && a.gid !== null ? credCreate(a.uid, a.gid) : child.cred; // what login leaves behind
+      this.derived.set(child, { cred, sugid: false });
       this.nfiles.set(child, NDFILE);
-      if (sugid) this.fail('ruleForkSugid', `pid ${pid} was spawned with PK_SUGID set; login leaves it clear`);
+      const fm = checkForkSugid(pid, ppid, sugid, null);
+      if (fm !== null) this.fail('ruleForkSugid', fm);
       return;
     }
     const d = this.derivedOf(parent);
     this.derived.set(child, { cred: d.cred, sugid: d.sugid });
-    if (sugid !== d.sugid) {
-      this.fail('ruleForkSugid', `pid ${pid} forked from pid ${ppid} with PK_SUGID ${sugid ? 'set' : 'clear'}; the parent's is ${d.sugid ? 'set' : 'clear'} and fork copies it`);
-    }
+    const fm = checkForkSugid(pid, ppid, sugid, d);
+    if (fm !== null) this.fail('ruleForkSugid', fm);
     const parentNfiles = this.nfiles.get(parent) ?? parent.fd.nfiles;
     this.nfiles.set(child, copiedSize(parentNfiles, lastfile(parent.fd.slots)));
     const m = checkForkCopy(parent, child, parentNfiles);
@@ -489,9 +456,8 @@ export class Judge implements JudgeCore {
     const rec: VnodeRecord = { expected, pid, mountPath: mp.path, key, mp };
     this.dirtyBuckets.add(pid & 255);
     if (typeof expected === 'string') this.fail('ruleLoadvnodeType', `${recName(rec)} was loaded, but NetBSD refuses it: ${expected}`);
-    if (pid !== 0 && !this.pidState(pid).live) {
-      this.fail('ruleLoadNeedsProcess', `${recName(rec)} was loaded while pid ${pid} cannot be found; NetBSD's lookups lock the process first`);
-    }
+    const lm = ruleLoadNeedsProcess(rec, pid === 0 || this.pidState(pid).live);
+    if (lm !== null) this.fail('ruleLoadNeedsProcess', lm);
     this.records.set(vp, rec);
     this.cur?.loaded.push(vp);
   }
@@ -499,11 +465,8 @@ export class Judge implements JudgeCore {
   /** ruleInactiveRecycle: recycle exactly when the process can no longer be found. */
   private onInactive(mp: Mount, key: string, recycle: boolean): void {
     const pid = parsedKey(key).pid;
-    const live = pid === 0 || this.pidState(pid).live;
-    if (recycle === live) {
-      const want = live ? 'keeps it cached (the process is alive)' : 'recycles it (the process is gone)';
-      this.fail('ruleInactiveRecycle', `${vnodeName(mp.path, key)}: last reference dropped; NetBSD ${want}, found recycle=${recycle}`);
-    }
+    const m = ruleInactiveRecycle(mp, key, recycle, pid === 0 || this.pidState(pid).live);
+    if (m !== null) this.fail('ruleInactiveRecycle', m);
   }
 
   /**
@@ -521,10 +484,9 @@ export class Judge implements JudgeCore {
     const ev: Eviction = { vnode: vp, mp, key, revoked };
     this.cur?.evictions.push(ev);
     this.hookEvictions.get(pid)?.push(ev);
-    if (this.cur?.step.kind === 'unmount') return;
     const s = this.pidState(pid);
-    if (pid !== 0 && (s.inExec || s.inExit || !s.live)) return;
-    this.fail('ruleEvictionCause', `${vnodeName(mp.path, key)} was evicted while pid ${pid} is ${pid === 0 ? 'proc0' : 'alive and not in exec or exit'}; NetBSD keeps it cached`);
+    const m = ruleEvictionCause(mp, key, pid, this.cur?.step.kind === 'unmount', s.inExec || s.inExit || !s.live);
+    if (m !== null) this.fail('ruleEvictionCause', m);
   }
 
   private onMount(mp: Mount): void {
@@ -576,10 +538,8 @@ export class Judge implements JudgeCore {
     if (m !== null) this.fail('ruleLoadvnodeType', m);
     const lm = checkLinuxOnly(this, mp, vp);
     if (lm !== null) this.fail('ruleLinuxOnlyNodes', lm);
-    const watermark = this.doomed.get(rec.pid);
-    if (watermark !== undefined && vp.seq < watermark) {
-      this.fail('ruleHookEvictsPid', `${recName(rec)} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the pid on every procfs mount`);
-    }
+    const hm = ruleHookEvictsPid(rec, vp, this.doomed.get(rec.pid));
+    if (hm !== null) this.fail('ruleHookEvictsPid', hm);
   }
 }
 

@@ -16,6 +16,8 @@ import type { Inode } from '../../emulator/rootfs.ts';
 import type { Vnode } from '../../emulator/vnode.ts';
 import type { SetidCall } from '../../emulator/kern_prot.ts';
 import { vnodeName } from '../names.ts';
+import type { Finding } from './vfs.ts';
+import { judge as judgeOutcome } from './vfs.ts';
 import { countHolders, isProcfs, parsedKey } from './cache.ts';
 import { kauthFork, kauthSuser } from './kauth.ts';
 import type { Derived, Eviction, HookExpectation, StepView } from './state.ts';
@@ -189,4 +191,58 @@ export function compareHook(x: HookExpectation, runs: boolean, got: readonly Evi
 /** A step rule's view of the actor's derived state before it ran. */
 export function derivedBefore(v: StepView): Derived {
   return v.before.derived ?? { cred: v.before.cred, sugid: v.before.sugid };
+}
+
+/** ruleForkSugid (fork1: p2->p_flag = p1->p_flag & PK_SUGID): a child has its parent's PK_SUGID; a spawned one (login's) has none. */
+export function checkForkSugid(pid: number, ppid: number, sugid: boolean, parent: Derived | null): string | null {
+  if (parent === null) return sugid ? `pid ${pid} was spawned with PK_SUGID set; login leaves it clear` : null;
+  if (sugid === parent.sugid) return null;
+  return `pid ${pid} forked from pid ${ppid} with PK_SUGID ${sugid ? 'set' : 'clear'}; the parent's is ${parent.sugid ? 'set' : 'clear'} and fork copies it`;
+}
+
+/** ruleForkLimit: fork1's EAGAIN from kernel state before the step (spawn forks from init, the superuser, then takes the ids). */
+export function ruleForkLimit(v: StepView): Finding | null {
+  const b = v.before;
+  const spawn = v.step.kind === 'spawn';
+  const refusal = forkRefusal(v.k, b.nprocs, spawn ? v.k.initproc.cred : b.cred, spawn ? 0 : b.ruidCount);
+  const got = 'errno' in v.out ? v.out.errno : null;
+  const what = `${v.step.kind} by pid ${b.pid} with ${b.nprocs} processes (maxproc ${v.k.maxproc})`;
+  if (refusal !== null) {
+    if (got === null) return { msg: `${what} succeeded; NetBSD gives EAGAIN (${refusal})` };
+    if (got !== 'EAGAIN' && !spawn) return { msg: `${what} gave ${got}; NetBSD gives EAGAIN (${refusal})` };
+    return null; // a spawn's own exec check may refuse first
+  }
+  if (b.pidBusy !== null) {
+    if (got !== b.pidBusy && (got === null || !spawn)) return { msg: `${what} gave ${got ?? 'success'}; the pid asked for gives ${b.pidBusy}` };
+    return null;
+  }
+  if (got === 'EAGAIN' || (got !== null && !spawn)) {
+    return { msg: `${what} gave ${got}; NetBSD lets it fork (fork1: below maxproc, KAUTH_PROCESS_FORK and RLIMIT_NPROC allow it)` };
+  }
+  return null;
+}
+
+/** ruleSetid: do_setresuid/do_setresgid's answer and the credentials after it; keeps the derived credentials. */
+export function ruleSetid(v: StepView, call: SetidCall, derived: Map<Proc, Derived>): Finding | null {
+  const id = v.args.id;
+  if (id === null) return null;
+  const p = v.before.actor;
+  const before = derived.get(p) ?? { cred: v.before.cred, sugid: v.before.sugid };
+  const r = setid(before, call, id);
+  const what = `${call}(${id}) by pid ${p.pid} (${credText(v.before.cred)})`;
+  if ('refused' in r) return judgeOutcome(v, what, { kind: 'errno', errno: 'EPERM', by: r.refused });
+  const f = judgeOutcome(v, what, { kind: 'ok', by: 'do_setresuid: permitted' });
+  if (f !== null) return f;
+  derived.set(p, r);
+  const m = checkDerived(p, r);
+  return m === null ? null : { msg: `${what}: ${m}` };
+}
+
+/** ruleChrootSugid: a successful chroot marks the process PK_SUGID (change_root's proc_crmod_leave). */
+export function ruleChrootSugid(v: StepView, derived: Map<Proc, Derived>): Finding | null {
+  if (!('ok' in v.out)) return null;
+  const p = v.before.actor;
+  const d = derived.get(p) ?? { cred: v.before.cred, sugid: v.before.sugid };
+  derived.set(p, { cred: d.cred, sugid: true });
+  return p.sugid ? null : { msg: `chroot by pid ${p.pid} left PK_SUGID clear` };
 }

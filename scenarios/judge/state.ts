@@ -89,6 +89,9 @@ export interface Args {
   /** procfs_args.version and .flags of a mount step. */
   version: number | null;
   mflags: number | null;
+  /** A spawn's ids. */
+  uid: number | null;
+  gid: number | null;
 }
 
 /** What a step rule sees. */

@@ -16,6 +16,7 @@ import {
   ruleMount, ruleReaddirFd, ruleReaddirProc, ruleReaddirRoot, ruleReaddirTask, ruleReadlink, ruleStatvfs,
 } from './vfs.ts';
 
+/** step: dispatched from this table after steps of `kinds`; event: run by the judge on kernel events or life-cycle steps; state: after every step. */
 export type When = 'step' | 'event' | 'state';
 
 /** What a step rule gets besides the step: the judge's mem pfs_flags model. */
@@ -64,11 +65,11 @@ export const RULES: readonly Rule[] = [
   { name: 'ruleForkCopiesDescriptors', fn: 'fd_copy', netbsd: 'fd_copy (kern_descrip.c 1.228.2.1)', file: 'scenarios/judge/fd.ts', when: 'event' },
   { name: 'ruleFdTableSize', fn: 'fd_tryexpand', netbsd: 'fd_tryexpand, fd_copy (kern_descrip.c 1.228.2.1)', file: 'scenarios/judge/fd.ts', when: 'state' },
   // ---- the process life cycle ----
-  { name: 'ruleForkLimit', fn: 'fork1', netbsd: 'fork1 (kern_fork.c 1.194), proc_listener_cb KAUTH_PROCESS_FORK (kern_proc.c 1.263)', file: 'scenarios/judge/lifecycle.ts', when: 'step' },
+  { name: 'ruleForkLimit', fn: 'fork1', netbsd: 'fork1 (kern_fork.c 1.194), proc_listener_cb KAUTH_PROCESS_FORK (kern_proc.c 1.263)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
   { name: 'ruleForkSugid', fn: 'fork1', netbsd: 'fork1: p2->p_flag = p1->p_flag & PK_SUGID (kern_fork.c 1.194)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
   { name: 'ruleCredexec', fn: 'credexec', netbsd: 'credexec (kern_exec.c 1.518.4.2)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
-  { name: 'ruleSetid', fn: 'do_setresuid', netbsd: 'do_setresuid, do_setresgid, sys_setuid/seteuid/setgid/setegid (kern_prot.c 1.119)', file: 'scenarios/judge/lifecycle.ts', when: 'step' },
-  { name: 'ruleChrootSugid', fn: 'change_root', netbsd: 'change_root: proc_crmod_leave(ncred, cred, true) (vfs_syscalls.c 1.561)', file: 'scenarios/judge/lifecycle.ts', when: 'step' },
+  { name: 'ruleSetid', fn: 'do_setresuid', netbsd: 'do_setresuid, do_setresgid, sys_setuid/seteuid/setgid/setegid (kern_prot.c 1.119)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
+  { name: 'ruleChrootSugid', fn: 'change_root', netbsd: 'change_root: proc_crmod_leave(ncred, cred, true) (vfs_syscalls.c 1.561)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
   { name: 'ruleCredState', fn: 'proc_crmod_leave', netbsd: 'proc_crmod_leave (kern_proc.c) with credexec, do_setresuid, change_root, fork1', file: 'scenarios/judge/lifecycle.ts', when: 'state' },
   { name: 'ruleExecRevokeSet', fn: 'procfs_exechook_cb', netbsd: 'procfs_exechook_cb (procfs_vfsops.c 1.114) after fd_closeexec and credexec in execve_runproc (kern_exec.c 1.518.4.2)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
   { name: 'ruleExitRevokeSet', fn: 'procfs_exechook_cb', netbsd: 'procfs_exechook_cb (procfs_vfsops.c 1.114) after fd_free and cwdfree in exit1 (kern_exit.c 1.244.4.4)', file: 'scenarios/judge/lifecycle.ts', when: 'event' },
@@ -81,7 +82,7 @@ export const RULES: readonly Rule[] = [
   { name: 'rulePidHash', fn: 'procfs_hashrem', netbsd: 'procfs_loadvnode, procfs_hashrem (procfs_vfsops.c 1.114)', file: 'scenarios/judge/cache.ts', when: 'state' },
   { name: 'ruleUsecount', fn: 'vrele', netbsd: 'vref, vrele (vfs_vnode.c 1.37)', file: 'scenarios/judge/cache.ts', when: 'state' },
   { name: 'ruleLinuxOnlyNodes', fn: 'procfs_validfile_linux', netbsd: 'procfs_validfile_linux (procfs_vnops.c 1.229.4.1)', file: 'scenarios/judge/cache.ts', when: 'state' },
-  { name: 'ruleUnmountLeavesNothing', fn: 'procfs_unmount', netbsd: 'dounmount, procfs_unmount (procfs_vfsops.c 1.114), procfs_reclaim', file: 'scenarios/judge/cache.ts', when: 'step' },
+  { name: 'ruleUnmountLeavesNothing', fn: 'procfs_unmount', netbsd: 'dounmount, procfs_unmount (procfs_vfsops.c 1.114), procfs_reclaim', file: 'scenarios/judge/cache.ts', when: 'event' },
 ];
 
 export type RuleName = (typeof RULES)[number]['name'];
