@@ -22,8 +22,17 @@ export function isProcfs(mp: Mount): boolean {
 }
 
 export function parsedKey(key: string): { type: string; pid: number; fd: number } {
-  const [type = '', pid = 'NaN', fd = 'NaN'] = key.split(':');
-  return { type, pid: Number(pid), fd: Number(fd) };
+  const i = key.indexOf(':');
+  const j = i < 0 ? -1 : key.indexOf(':', i + 1);
+  if (j < 0) return { type: i < 0 ? key : key.slice(0, i), pid: NaN, fd: NaN };
+  return { type: key.slice(0, i), pid: Number(key.slice(i + 1, j)), fd: Number(key.slice(j + 1)) };
+}
+
+/** The pid field of a key, without building the rest. */
+export function keyPid(key: string): number {
+  const i = key.indexOf(':');
+  const j = i < 0 ? -1 : key.indexOf(':', i + 1);
+  return j < 0 ? NaN : Number(key.slice(i + 1, j));
 }
 
 export function recName(rec: VnodeRecord): string {
@@ -94,38 +103,39 @@ export function ruleHookEvictsPid(rec: VnodeRecord, vp: Vnode, watermark: number
 
 /** ruleLinuxOnlyNodes (procfs_validfile_linux): task, stat, statm and the root Linux files exist only on a linux-compat mount. */
 export function checkLinuxOnly(j: JudgeCore, mp: Mount, vp: Vnode): string | null {
-  const { type } = parsedKey(vp.key);
+  const type = vp.key.slice(0, vp.key.indexOf(':'));
   if (!isPfsName(type) || !LINUX_ONLY.has(type)) return null;
   const flags = j.mountFlags.get(mp);
   if (flags === undefined || (flags & 1) !== 0) return null;
   return `${vnodeName(mp.path, vp.key)} is cached on ${mp.path}, mounted without PROCFSMNT_LINUXCOMPAT`;
 }
 
+function hold(holders: Map<Vnode, number>, vp: Vnode | null): void {
+  if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
+}
+
 /** Who holds each vnode: the kernel's rootvnode, every process's cwd, root and text, each open file once, covered mount points. */
 export function countHolders(k: Kernel, skip?: { proc: Proc; fds: 'all' | ReadonlySet<number>; cwdRoot: boolean }): Map<Vnode, number> {
   const holders = new Map<Vnode, number>();
-  const add = (vp: Vnode | null): void => {
-    if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
-  };
-  add(k.rootvnode);
+  hold(holders, k.rootvnode);
   const files = new Set<File>();
   for (const p of k.pidTable.values()) {
     const mine = skip !== undefined && skip.proc === p;
     if (!(mine && skip.cwdRoot)) {
-      add(p.cwd);
-      add(p.root);
+      hold(holders, p.cwd);
+      hold(holders, p.root);
     }
-    add(p.textvp);
+    hold(holders, p.textvp);
     const slots = p.fd.slots;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       if (slot === undefined || files.has(slot.file)) continue;
       if (mine && (skip.fds === 'all' || skip.fds.has(i))) continue;
       files.add(slot.file);
-      add(slot.file.vnode);
+      hold(holders, slot.file.vnode);
     }
   }
-  for (const mp of k.mountlist) add(mp.covered);
+  for (const mp of k.mountlist) hold(holders, mp.covered);
   return holders;
 }
 
@@ -133,19 +143,20 @@ export function countHolders(k: Kernel, skip?: { proc: Proc; fds: 'all' | Readon
 export function checkUsecounts(k: Kernel): string[] {
   const holders = countHolders(k);
   const out: string[] = [];
-  const check = (vp: Vnode, want: number): void => {
-    if (vp.usecount === want) return;
-    const name = isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
-    out.push(`${name}: use count ${vp.usecount}, but ${want} holders`);
-  };
   for (const mp of k.mountlist) {
     for (const vp of mp.vcache.values()) {
-      check(vp, holders.get(vp) ?? 0);
+      checkUsecount(out, vp, holders.get(vp) ?? 0);
       holders.delete(vp);
     }
   }
-  for (const [vp, want] of holders) check(vp, want); // held outside every cache: revoked, deadfs
+  for (const [vp, want] of holders) checkUsecount(out, vp, want); // held outside every cache: revoked, deadfs
   return out;
+}
+
+function checkUsecount(out: string[], vp: Vnode, want: number): void {
+  if (vp.usecount === want) return;
+  const name = isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
+  out.push(`${name}: use count ${vp.usecount}, but ${want} holders`);
 }
 
 interface HashNode {
@@ -167,10 +178,10 @@ export function hashOf(vp: Vnode): HashView | null {
  * the cached procfs vnodes, each in bucket pid & 255; buckets a load or an
  * eviction touched are checked for stale nodes.
  */
-export function checkHash(hashtab: HashNode[][], mp: Mount, dirty: ReadonlySet<number>, pidOf: (vp: Vnode) => number): string[] {
+export function checkHash(hashtab: HashNode[][], mp: Mount, dirty: ReadonlySet<number>, records: ReadonlyMap<Vnode, VnodeRecord>): string[] {
   const out: string[] = [];
   for (const vp of mp.vcache.values()) {
-    const pid = pidOf(vp);
+    const pid = records.get(vp)?.pid ?? keyPid(vp.key);
     if (!hashtab[pid & 255]!.some((pfs) => pfs.vnode === vp)) out.push(`${vnodeName(mp.path, vp.key)} is cached but not in pid hash bucket ${pid & 255}`);
   }
   for (const i of dirty) {

@@ -23,7 +23,7 @@ import type { Outcome } from '../steps.ts';
 import type { IntOrRef, Ref, Step } from '../types.ts';
 import {
   checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, countHolders, expectedAtLoad, hashOf,
-  isProcfs, parsedKey, recName, ruleEvictionCause, ruleHookEvictsPid, ruleInactiveRecycle, ruleLoadNeedsProcess, type HashView,
+  isProcfs, keyPid, recName, ruleEvictionCause, ruleHookEvictsPid, ruleInactiveRecycle, ruleLoadNeedsProcess, type HashView,
 } from './cache.ts';
 import { checkForkCopy, checkTableSize, grown, lastfile, copiedSize, NDFILE, ruleExecClosesExclose } from './fd.ts';
 import {
@@ -157,7 +157,7 @@ export class Judge implements JudgeCore {
       const i = boot.findIndex((m) => m.path === mp.path);
       if (i >= 0) this.mountFlags.set(mp, boot.splice(i, 1)[0]!.linux ? 1 : 0);
       else this.mountFlags.set(mp, (mp.data as { flags?: number } | null)?.flags ?? 0); // made before the judge, arguments unknown: mnt_data's
-      for (const vp of mp.vcache.values()) this.records.set(vp, { expected: expectedAtLoad(k, vp.key, 1), pid: parsedKey(vp.key).pid, mountPath: mp.path, key: vp.key, mp });
+      for (const vp of mp.vcache.values()) this.records.set(vp, { expected: expectedAtLoad(k, vp.key, 1), pid: keyPid(vp.key), mountPath: mp.path, key: vp.key, mp });
     }
     k.subscribe((e) => this.onEvent(e));
   }
@@ -208,7 +208,7 @@ export class Judge implements JudgeCore {
       cwd: nodeOf(this.k, p.cwd), root: nodeOf(this.k, p.root), edir: nodeOf(this.k, (p as { edir?: Vnode | null }).edir ?? null),
       slots: p.fd.slots.map((x) => (x === undefined ? undefined : { file: x.file, cloexec: x.cloexec })), nfiles: p.fd.nfiles, nprocs: this.k.nprocs, mounts: this.mountViews(), cached,
       derived: this.derived.get(p) ?? null, procfsRegistered: this.k.vfsList.has('procfs'),
-      ruidCount: countRuid(this.k, p.cred.ruid), pidBusy: step.kind === 'fork' || step.kind === 'spawn' ? this.pidBusy(st, step) : null,
+      ruidCount: step.kind === 'fork' ? countRuid(this.k, p.cred.ruid) : 0, pidBusy: step.kind === 'fork' || step.kind === 'spawn' ? this.pidBusy(st, step) : null,
     };
     this.cur = { step, args, before, evictions: [], loaded: [], setidExec: false };
   }
@@ -450,7 +450,7 @@ export class Judge implements JudgeCore {
 
   /** ruleLoadvnodeType and ruleLoadNeedsProcess at load time. */
   private onLoaded(vp: Vnode, mp: Mount, key: string, callerPid: number): void {
-    const pid = parsedKey(key).pid;
+    const pid = keyPid(key);
     const expected = expectedAtLoad(this.k, key, callerPid);
     if (this.hashtab === null) this.hashtab = hashOf(vp);
     const rec: VnodeRecord = { expected, pid, mountPath: mp.path, key, mp };
@@ -464,7 +464,7 @@ export class Judge implements JudgeCore {
 
   /** ruleInactiveRecycle: recycle exactly when the process can no longer be found. */
   private onInactive(mp: Mount, key: string, recycle: boolean): void {
-    const pid = parsedKey(key).pid;
+    const pid = keyPid(key);
     const m = ruleInactiveRecycle(mp, key, recycle, pid === 0 || this.pidState(pid).live);
     if (m !== null) this.fail('ruleInactiveRecycle', m);
   }
@@ -479,7 +479,7 @@ export class Judge implements JudgeCore {
     const rec = this.records.get(vp);
     this.records.delete(vp);
     this.memFlags.delete(vp);
-    const pid = rec?.pid ?? parsedKey(key).pid;
+    const pid = rec?.pid ?? keyPid(key);
     this.dirtyBuckets.add(pid & 255);
     const ev: Eviction = { vnode: vp, mp, key, revoked };
     this.cur?.evictions.push(ev);
@@ -504,7 +504,7 @@ export class Judge implements JudgeCore {
       if (!isProcfs(mp)) continue;
       for (const vp of mp.vcache.values()) this.checkCached(mp, vp);
       const ht = this.hashtab?.() ?? null;
-      if (ht !== null) for (const m of checkHash(ht, mp, this.dirtyBuckets, (vp) => this.records.get(vp)?.pid ?? parsedKey(vp.key).pid)) this.fail('rulePidHash', m);
+      if (ht !== null) for (const m of checkHash(ht, mp, this.dirtyBuckets, this.records)) this.fail('rulePidHash', m);
     }
     for (const m of checkUsecounts(this.k)) this.fail('ruleUsecount', m);
     for (const p of this.k.pidTable.values()) {

@@ -18,7 +18,7 @@ import type { SetidCall } from '../../emulator/kern_prot.ts';
 import { vnodeName } from '../names.ts';
 import type { Finding } from './vfs.ts';
 import { judge as judgeOutcome } from './vfs.ts';
-import { countHolders, isProcfs, parsedKey } from './cache.ts';
+import { countHolders, isProcfs, keyPid } from './cache.ts';
 import { kauthFork, kauthSuser } from './kauth.ts';
 import type { Derived, Eviction, HookExpectation, StepView } from './state.ts';
 
@@ -129,7 +129,7 @@ export function vnodesOfPid(k: Kernel, pid: number): Vnode[] {
   const out: Vnode[] = [];
   for (const mp of k.mountlist) {
     if (!isProcfs(mp)) continue;
-    for (const vp of mp.vcache.values()) if (parsedKey(vp.key).pid === pid) out.push(vp);
+    for (const vp of mp.vcache.values()) if (keyPid(vp.key) === pid) out.push(vp);
   }
   return out;
 }
@@ -169,7 +169,7 @@ function namesOf(vnodes: readonly Vnode[]): Map<Vnode, string> {
  * vgone (revoked) when somebody still holds it. A plain exec touches none.
  */
 export function compareHook(x: HookExpectation, runs: boolean, got: readonly Eviction[]): string | null {
-  const mine = got.filter((e) => parsedKey(e.key).pid === x.pid && x.vnodes.includes(e.vnode));
+  const mine = got.filter((e) => keyPid(e.key) === x.pid && x.vnodes.includes(e.vnode));
   const name = (vp: Vnode): string => x.names.get(vp) ?? vp.key;
   const wantEvict = runs ? x.vnodes : [];
   const missing = wantEvict.filter((vp) => !mine.some((e) => e.vnode === vp));

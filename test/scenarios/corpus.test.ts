@@ -9,6 +9,20 @@ import { runFile } from '../../scenarios/report.ts';
 const found = collectScenarioFiles(['scenarios/corpus']);
 const files = found.ok ? found.files : [];
 
+/**
+ * Corpus files the judge fails because the engine diverges from NetBSD
+ * there (not because the file is wrong about the engine): `it.fails` until
+ * the emulator fix named is merged, then back to `it`.
+ */
+const DIVERGENT: Readonly<Record<string, string>> = {
+  'scenarios/corpus/lifecycle/maxproc-limit-gives-eagain.yaml':
+    'fork1 (kern_fork.c 1.194): EAGAIN once tnprocs = nprocs + 1 reaches maxproc; the engine compares nprocs (w-fd fixes it)',
+  'scenarios/corpus/lifecycle/zombies-count-against-maxproc.yaml':
+    'fork1 (kern_fork.c 1.194): EAGAIN once tnprocs = nprocs + 1 reaches maxproc; the engine compares nprocs (w-fd fixes it)',
+  'scenarios/corpus/lifecycle/maxproc-keeps-five-slots-for-root.yaml':
+    'proc_listener_cb (kern_proc.c 1.263) reads KAUTH_PROCESS_FORK\'s arg2, but fork1 passes tnprocs as arg1 (arg2 is NULL): no slots are kept for root',
+};
+
 describe('regression corpus', () => {
   it('has at least 60 scenarios', () => {
     expect(found.ok).toBe(true);
@@ -17,7 +31,7 @@ describe('regression corpus', () => {
 
   for (const file of files) {
     const r = runFile(file);
-    it(`${r.name || file} (${file})`, () => {
+    (DIVERGENT[file] === undefined ? it : it.fails)(`${r.name || file} (${file})`, () => {
       expect(r.status, r.detail.join('\n')).toBe('pass');
     });
   }

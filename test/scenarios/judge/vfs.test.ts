@@ -149,6 +149,31 @@ describe('ruleReadlink', () => {
     expect(play(text).found).toEqual([]);
   });
 
+  it('reads cwd and root from the caller\'s root: `/` for what a chrooted caller cannot reach (procfs_dir)', () => {
+    const t = `kernel:
+  files: [{ path: /home/proc, type: dir, mode: "0755" }]
+  procfs: [{ path: /proc, linux: true }, { path: /home/proc, linux: true }]
+steps:
+  - spawn: { as: a }
+  - spawn: { as: b }
+  - chdir: { by: a, path: /home/user }
+  - chroot: { by: b, path: /home }
+  - readlink: { by: b, path: "/proc/{a}/cwd" }
+  - chdir: { by: a, path: /tmp }
+  - readlink: { by: b, path: "/proc/{a}/cwd" }
+  - readlink: { by: b, path: "/proc/{b}/root" }
+  - readlink: { path: "/proc/{b}/root" }
+`;
+    const clean = play(t);
+    expect(clean.found).toEqual([]);
+    expect([4, 6, 7, 8].map((i) => clean.outcomes[i])).toEqual([
+      { ok: { target: '/user' } }, { ok: { target: '/' } }, { ok: { target: '/' } }, { ok: { target: '/home' } },
+    ]);
+    const orig = procfsVnodeops.readlink;
+    const p = play(t, { during: { 6: () => patch(procfsVnodeops, 'readlink', (ctx, vp) => orig({ ...ctx, p: ctx.k.initproc }, vp)) } });
+    expect(p.found[0]!.message).toBe('ruleReadlink: readlink "/proc/2/cwd" by pid 3 reads "/tmp"; NetBSD gives "/" [procfs_readlink]');
+  });
+
   it('flags a wrong link text', () => {
     const orig = procfsVnodeops.readlink;
     const p = play(text, { during: { 3: () => patch(procfsVnodeops, 'readlink', (ctx, vp) => { const r = orig(ctx, vp); return typeof r === 'string' ? `${r}x` : r; }) } });
