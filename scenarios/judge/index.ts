@@ -22,7 +22,7 @@ import type { RunState } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
 import type { IntOrRef, Ref, Step } from '../types.ts';
 import {
-  checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, countHolders, expectedAtLoad, hashOf,
+  checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, expectedAtLoad, hashOf,
   isProcfs, keyPid, recName, ruleEvictionCause, ruleHookEvictsPid, ruleInactiveRecycle, ruleLoadNeedsProcess, type HashView,
 } from './cache.ts';
 import { checkForkCopy, checkTableSize, grown, lastfile, copiedSize, NDFILE, ruleExecClosesExclose } from './fd.ts';
@@ -144,7 +144,7 @@ export class Judge implements JudgeCore {
   private violations: Violation[] = [];
 
   constructor(readonly k: Kernel, spec?: JudgeSpec) {
-    this.pfsLast = spec?.pfsLast ?? 33;
+    this.pfsLast = spec?.pfsLast ?? moduleLast(k) ?? 33;
     for (const p of [...k.allproc, ...k.zombproc].reverse()) this.born.set(p, this.bornSeq++);
     for (const p of k.pidTable.values()) {
       this.pids.set(p.pid, { live: p.stat === 'SACTIVE' || p.stat === 'SSTOP', inExec: false, inExit: false });
@@ -205,15 +205,18 @@ export class Judge implements JudgeCore {
     if (step.kind === 'unmount') for (const mp of this.k.mountlist) if (isProcfs(mp)) cached.set(mp, [...mp.vcache.values()]);
     const before: Before = {
       actor: p, pid: p.pid, cred: p.cred, sugid: p.sugid, traced: p.tracer !== null, emul: p.emul,
-      cwd: nodeOf(this.k, p.cwd), root: nodeOf(this.k, p.root), edir: nodeOf(this.k, (p as { edir?: Vnode | null }).edir ?? null),
-      slots: p.fd.slots.map((x) => (x === undefined ? undefined : { file: x.file, cloexec: x.cloexec })), nfiles: p.fd.nfiles, nprocs: this.k.nprocs, mounts: this.mountViews(), cached,
+      cwd: nodeOf(this.k, p.cwd), root: nodeOf(this.k, p.root),
+      edir: nodeOf(this.k, (p as { edir?: Vnode | null }).edir ?? null), // cwdi_edir, where the engine keeps one
+      slots: p.fd.slots.map((x) => (x === undefined ? undefined : { file: x.file, cloexec: x.cloexec })),
+      nfiles: p.fd.nfiles, nprocs: this.k.nprocs, mounts: this.mountViews(), cached,
       derived: this.derived.get(p) ?? null, procfsRegistered: this.k.vfsList.has('procfs'),
-      ruidCount: step.kind === 'fork' ? countRuid(this.k, p.cred.ruid) : 0, pidBusy: step.kind === 'fork' || step.kind === 'spawn' ? this.pidBusy(st, step) : null,
+      ruidCount: step.kind === 'fork' ? countRuid(this.k, p.cred.ruid) : 0,
+      pidBusy: step.kind === 'fork' || step.kind === 'spawn' ? this.pidBusy(st, step) : null,
     };
     this.cur = { step, args, before, evictions: [], loaded: [], setidExec: false };
   }
 
-  /** A pid a fork or spawn asks for: null when free, else why the fixture refuses it; 'none' when no pid is free. */
+  /** A pid a fork or spawn asks for: null when free, else the errno the fixture gives (EINVAL, EAGAIN); EAGAIN too when no pid is free. */
   private pidBusy(st: RunState, step: Step & { kind: 'fork' | 'spawn' }): string | null {
     const req = intOf(st, step.pid);
     if (req !== null) {
@@ -543,6 +546,17 @@ export class Judge implements JudgeCore {
   }
 }
 
+/** Without a spec: PFSlast as the procfs module was configured, through a loaded pfsnode's module state (33 at the baseline). */
+function moduleLast(k: Kernel): number | null {
+  for (const mp of k.mountlist) {
+    for (const vp of mp.vcache.values()) {
+      const last = (vp.data as { st?: { pfsLast?: number } } | null)?.st?.pfsLast;
+      if (typeof last === 'number') return last;
+    }
+  }
+  return null;
+}
+
 function oct4(mode: number): string {
   return mode.toString(8).padStart(4, '0');
 }
@@ -562,6 +576,3 @@ export function judgeMessage(j: Judge | null): string | null {
   const v = j.checkState();
   return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
 }
-
-/** The holders of every vnode, for tests. */
-export { countHolders };

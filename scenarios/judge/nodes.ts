@@ -209,8 +209,3 @@ export function pfsAtoi(name: string): number {
   }
   return n;
 }
-
-/** The contract's name of a key inside its mount point (scenario-format.md §5), for messages. */
-export function keyString(type: PfsName, pid: number, fd: number): string {
-  return `${type}:${pid}:${fd}`;
-}

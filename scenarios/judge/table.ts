@@ -85,8 +85,6 @@ export const RULES: readonly Rule[] = [
   { name: 'ruleUnmountLeavesNothing', fn: 'procfs_unmount', netbsd: 'dounmount, procfs_unmount (procfs_vfsops.c 1.114), procfs_reclaim', file: 'scenarios/judge/cache.ts', when: 'event' },
 ];
 
-export type RuleName = (typeof RULES)[number]['name'];
-
 const BY_NAME = new Map(RULES.map((r) => [r.name, r]));
 
 export function ruleNamed(name: string): Rule {

@@ -8,13 +8,11 @@
  * revoked vnodes.
  */
 import type { Errno } from '../../emulator/errno.ts';
-import type { File } from '../../emulator/file.ts';
 import type { Proc } from '../../emulator/proc.ts';
 import type { Outcome } from '../steps.ts';
 import { kauthProcfs } from './kauth.ts';
-import type { PfsName } from './nodes.ts';
 import { LISTENER_GUARDED, vtypeDt } from './nodes.ts';
-import type { Args, StepView, Want } from './state.ts';
+import type { StepView, Want } from './state.ts';
 import { UNJUDGED } from './state.ts';
 import type { Attr, Entry, JNode, No, Resolved, World } from './walk.ts';
 import {
@@ -590,11 +588,3 @@ export function ruleMount(v: StepView): RuleResult {
   })();
   return judge(v, stepWhat(v), want);
 }
-
-/** The file an fd slot held before the step (for the descriptor rules). */
-export function fileBefore(v: StepView, fd: number | null): File | null {
-  if (fd === null) return null;
-  return v.before.slots[fd]?.file ?? null;
-}
-
-export type { Args, PfsName };

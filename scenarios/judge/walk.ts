@@ -13,7 +13,7 @@
  */
 import type { Cred } from '../../emulator/cred.ts';
 import type { Errno } from '../../emulator/errno.ts';
-import type { Dtype, FdSlot, File } from '../../emulator/file.ts';
+import type { FdSlot, File } from '../../emulator/file.ts';
 import type { Kernel } from '../../emulator/kernel.ts';
 import type { Mount } from '../../emulator/mount.ts';
 import type { Proc } from '../../emulator/proc.ts';
@@ -90,8 +90,6 @@ export interface World {
   /** allproc as fork1 builds it (LIST_INSERT_HEAD), newest first, without zombies (exit1 moves them to zombproc). */
   procs(): Proc[];
 }
-
-export const ROOTFS_TAG = 'ufs';
 
 /** The judge's name of a vnode (kernel state: v_tag, v_mount, the rootfs inode, the procfs key). */
 export function nodeOf(k: Kernel, vp: Vnode | null): JNode | null {
@@ -812,6 +810,3 @@ export function namei(w: World, path: string, followLast: boolean): Resolved | F
 export function isFail(x: Resolved | Fail): x is Fail {
   return 'retry' in x;
 }
-
-/** The descriptor types whose f_type the judge reads, for messages. */
-export type { Dtype };
