@@ -136,8 +136,13 @@ export function procListenerCb(k: Kernel, cred: Cred, a: KauthAction): KauthResu
     const t = a.p.cred;
     return cred.ruid === t.ruid && cred.ruid === t.svuid ? 'ALLOW' : 'DEFER';
   }
-  // KAUTH_PROCESS_FORK (kern_proc.c 1.263): the last five process slots are the superuser's.
-  if (a.action === 'FORK') return a.nprocs >= k.maxproc - 5 ? 'DEFER' : 'ALLOW';
+  // KAUTH_PROCESS_FORK (kern_proc.c 1.263): the listener compares maxproc - 5 with arg2, but fork1
+  // (kern_fork.c 1.194) passes tnprocs as arg1 and NULL as arg2, so lnprocs is always 0: no slots are
+  // kept for the superuser unless maxproc <= 5, where only the superuser (secmodel_suser) may fork.
+  if (a.action === 'FORK') {
+    const lnprocs = 0;
+    return lnprocs >= k.maxproc - 5 ? 'DEFER' : 'ALLOW';
+  }
   if (a.action === 'PTRACE') {
     if (a.req === 'DETACH') return 'ALLOW';
     return cred.ruid === a.p.cred.ruid && !a.p.sugid ? 'ALLOW' : 'DEFER';

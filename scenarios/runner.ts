@@ -15,7 +15,7 @@ import type { RootfsEntry } from '../emulator/rootfs.ts';
 import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
 import { HANDLE_RE, REF_RE, STEP_BODIES, STEP_KINDS } from './format.ts';
-import { Oracle } from './oracle.ts';
+import { Judge } from './judge/index.ts';
 import { compilePattern } from './pattern.ts';
 import { executeStep, type Outcome } from './steps.ts';
 import { fillTemplate, templateParts } from './format.ts';
@@ -185,7 +185,7 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
     return { status: 'fail', failure: { step: 0, message: booted }, stepsRun: 0, trace, records };
   }
   const k = booted;
-  const oracle = opts.oracle === false ? null : new Oracle(k);
+  const oracle = opts.oracle === false ? null : new Judge(k, s.kernel);
   let ev = new StepEvents();
   const holds = opts.holds === true ? new HoldScan() : null;
   k.subscribe((e) => {
@@ -213,8 +213,8 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): RunResult {
   return { status: 'pass', failure: null, stepsRun: s.steps.length, trace, records };
 }
 
-/** The oracle's verdict after a step: its first violation, or null. */
-export function oracleMessage(oracle: Oracle | null): string | null {
+/** The judge's verdict after a step: its first violation, or null. */
+export function oracleMessage(oracle: Judge | null): string | null {
   if (oracle === null) return null;
   const v = oracle.checkState();
   return v.length === 0 ? null : `oracle: ${v[0]!.message}`;
@@ -230,7 +230,7 @@ interface Played {
   panic?: string;
 }
 
-function playStep(st: RunState, step: Step, oracle: Oracle | null): Played {
+function playStep(st: RunState, step: Step, oracle: Judge | null): Played {
   try {
     const r = executeStep(st, step, oracle);
     return { outcome: r.outcome, actor: r.actor, message: r.hard ?? null, ...(r.hard === undefined ? {} : { notRun: r.hard }) };

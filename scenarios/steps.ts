@@ -19,7 +19,7 @@ import {
   sysChdir, sysChroot, sysFstat, sysGetargs, sysMount, sysMountUpdate, sysOpen, sysRead, sysReaddir,
   sysReadlink, sysStat, sysStatvfs, sysUnmount, sysWrite,
 } from '../emulator/vfs_syscalls.ts';
-import type { Oracle } from './oracle.ts';
+import type { Judge } from './judge/index.ts';
 import type { RunState } from './runner.ts';
 import { UnboundHandle, expandString } from './runner.ts';
 import type { DtypeName, IntOrRef, MountArgs, NewfdType, Ref, Step } from './types.ts';
@@ -107,18 +107,27 @@ function bind(st: RunState, name: string | undefined, out: Outcome, value: () =>
   else st.handles.set(name, value());
 }
 
-/** Play one step; the step's `as` handles are bound when it succeeds. */
-export function executeStep(st: RunState, step: Step, oracle: Oracle | null): Executed {
+/**
+ * Play one step; the step's `as` handles are bound when it succeeds. The
+ * judge (when given) is told the step begins and what came out of it.
+ */
+export function executeStep(st: RunState, step: Step, judge: Judge | null): Executed {
   let actor: number | null = null;
   try {
-    if (step.kind === 'spawn') return { outcome: doSpawn(st, step), actor: 1 };
+    judge?.beforeStep(st, step);
+    if (step.kind === 'spawn') return judged(judge, st, step, { outcome: doSpawn(st, step), actor: 1 });
     const p = actorOf(st, step.by);
     actor = p.pid;
-    return { outcome: doStep(st, step, p, oracle), actor };
+    return judged(judge, st, step, { outcome: doStep(st, step, p), actor });
   } catch (e) {
     if (e instanceof HardFailure || e instanceof UnboundHandle) return { outcome: ok(), actor, hard: e.message };
     throw e;
   }
+}
+
+function judged(judge: Judge | null, st: RunState, step: Step, r: Executed): Executed {
+  judge?.afterStep(st, step, r.outcome);
+  return r;
 }
 
 function doSpawn(st: RunState, step: Extract<Step, { kind: 'spawn' }>): Outcome {
@@ -129,7 +138,7 @@ function doSpawn(st: RunState, step: Extract<Step, { kind: 'spawn' }>): Outcome 
   return out;
 }
 
-function doStep(st: RunState, step: Exclude<Step, { kind: 'spawn' }>, p: Proc, oracle: Oracle | null): Outcome {
+function doStep(st: RunState, step: Exclude<Step, { kind: 'spawn' }>, p: Proc): Outcome {
   const k = st.k;
   switch (step.kind) {
     case 'fork': {
@@ -194,12 +203,7 @@ function doStep(st: RunState, step: Exclude<Step, { kind: 'spawn' }>, p: Proc, o
       return none(step.update ? sysMountUpdate(k, p, path, data) : sysMount(k, p, 'procfs', path, data));
     }
     case 'getargs': return wrap(sysGetargs(k, p, str(st, step.path)), (a) => ({ version: a.version, flags: a.flags }));
-    case 'unmount': {
-      oracle?.setUnmounting(true);
-      const r = sysUnmount(k, p, str(st, step.path), step.force);
-      oracle?.setUnmounting(false);
-      return none(r);
-    }
+    case 'unmount': return none(sysUnmount(k, p, str(st, step.path), step.force));
     case 'statvfs': return wrap(sysStatvfs(k, p, str(st, step.path)), (s) => ({
       bsize: s.bsize, frsize: s.frsize, iosize: s.iosize, blocks: s.blocks, files: s.files,
       ffree: s.ffree, favail: s.favail, namemax: s.namemax, fstype: s.fstype,

@@ -1,6 +1,6 @@
 /**
  * A fuzz session: one booted kernel that plays steps one at a time, judged
- * after each by the always-on oracle and the fuzz invariants. The generator
+ * after each by the judge (scenarios/judge/), the same one `run` uses. The generator
  * drives a session step by step (it sees every outcome before it picks the
  * next step); replay and the shrinker play a whole scenario through one.
  *
@@ -11,7 +11,7 @@
 import type { BugName } from '../../emulator/bugs.ts';
 import type { Kernel } from '../../emulator/kernel.ts';
 import { KernelPanic } from '../../emulator/kernel.ts';
-import { Oracle } from '../oracle.ts';
+import { Judge } from '../judge/index.ts';
 import type { RunState } from '../runner.ts';
 import { StepEvents, bootScenario, expandString, oracleMessage, runScenario, traceLine as runnerTraceLine } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
@@ -19,7 +19,7 @@ import { executeStep } from '../steps.ts';
 import type { KernelSpec, Ref, Scenario, Step } from '../types.ts';
 import { parseKey } from '../names.ts';
 import { type Signature, failureClass, nodeOfComponents } from './failure.ts';
-import { Invariants, resolveRef } from './invariants.ts';
+import { resolveRef } from './invariants.ts';
 
 export interface Played {
   index: number;
@@ -45,38 +45,35 @@ export interface SessionResult {
 
 export class Session {
   readonly st: RunState;
-  private readonly oracle: Oracle | null;
-  private readonly inv: Invariants;
+  private readonly oracle: Judge | null;
   private ev = new StepEvents();
   readonly played: Played[] = [];
   readonly trace: string[] = [];
   /** The first failure; the session plays nothing after it. */
   failure: { step: number; message: string } | null = null;
 
-  private constructor(readonly k: Kernel, pfsLast: number, private readonly tracing: boolean, oracle: boolean) {
-    this.oracle = oracle ? new Oracle(k) : null;
-    this.inv = new Invariants(k, pfsLast);
+  private constructor(readonly k: Kernel, kernel: KernelSpec, private readonly tracing: boolean, oracle: boolean) {
+    this.oracle = oracle ? new Judge(k, kernel) : null;
     k.subscribe((e) => this.ev.on(e));
     this.st = { k, handles: new Map([['init', { kind: 'proc', pid: 1, proc: k.initproc }]]), failed: new Set() };
   }
 
   /**
    * Boot a kernel for `kernel` with `bugs`; a string says why booting failed.
-   * `oracle: false` leaves the fuzz invariants alone (their own tests).
+   * `oracle: false` runs without the judge (its own tests).
    */
   static boot(kernel: KernelSpec, bugs: readonly BugName[], tracing = false, oracle = true): Session | string {
     const s: Scenario = { format: 1, name: 'session', kernel, bugs: [], steps: [] };
     const k = bootScenario(s, bugs);
-    return typeof k === 'string' ? k : new Session(k, kernel.pfsLast, tracing, oracle);
+    return typeof k === 'string' ? k : new Session(k, kernel, tracing, oracle);
   }
 
-  /** Play one step and judge it: hard failures, then the oracle, then the fuzz invariants. */
+  /** Play one step and judge it: hard failures, then the judge. */
   play(step: Step): Played {
     if (this.failure !== null) throw new Error('session: a step after the failure');
     const index = this.played.length;
     this.ev = new StepEvents();
     this.k.ticks++;
-    this.inv.beforeStep(this.st, step);
     const node = stepNode(this.st, step);
     let outcome: Outcome = { ok: {} };
     let actor: number | null = null;
@@ -87,7 +84,7 @@ export class Session {
       outcome = r.outcome;
       actor = r.actor;
       notRun = r.hard;
-      failure = r.hard ?? oracleMessage(this.oracle) ?? this.inv.afterStep(this.st, step, outcome);
+      failure = r.hard ?? oracleMessage(this.oracle);
     } catch (e) {
       failure = e instanceof KernelPanic ? `kernel panic: ${e.message}` : `exception: ${errorText(e)}`;
     }
@@ -108,7 +105,7 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-/** Play a whole scenario through a session (the fuzz judgement: oracle and invariants). */
+/** Play a whole scenario through a session (the judge's verdict). */
 export function playScenario(s: Scenario, bugs: readonly BugName[] = [], tracing = false, oracle = true): SessionResult {
   const all = [...new Set([...s.bugs, ...bugs])];
   const session = Session.boot(s.kernel, all, tracing, oracle);

@@ -75,7 +75,7 @@ describe('docs/fidelity.md', () => {
   });
 
   it('names only emulator functions that exist', () => {
-    const missing = table.flatMap((r) => [...r.emulator.matchAll(/([A-Za-z0-9_]+) \(([a-z]+\/[a-z_]+\.ts)\)/g)]
+    const missing = table.flatMap((r) => [...r.emulator.matchAll(/([A-Za-z0-9_]+) \(([a-z]+(?:\/[a-z_]+)+\.ts)\)/g)]
       .filter((m) => !existsSync(join(ROOT, m[2] ?? '')) || !readFileSync(join(ROOT, m[2] ?? ''), 'utf8').includes(m[1] ?? ''))
       .map((m) => `${r.netbsd}: ${m[0]}`));
     expect(missing).toEqual([]);

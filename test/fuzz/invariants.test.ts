@@ -1,3 +1,8 @@
+/**
+ * What used to be the fuzz-only invariants is now part of the one judge:
+ * `run` (runScenario) and `replay`/`fuzz` (playScenario) give the same
+ * verdict, named by the same rule, on the same scenario.
+ */
 import { describe, expect, it } from 'vitest';
 import { credCreate, credWith } from '../../emulator/cred.ts';
 import type { BugName } from '../../emulator/bugs.ts';
@@ -5,6 +10,7 @@ import { kauthProcfs } from '../../scenarios/fuzz/invariants.ts';
 import { playScenario } from '../../scenarios/fuzz/session.ts';
 import { failureClass } from '../../scenarios/fuzz/failure.ts';
 import { formatInvalid, loadScenarioText } from '../../scenarios/load.ts';
+import { runScenario } from '../../scenarios/runner.ts';
 
 const root = credCreate(0, 0);
 const alice = credCreate(1000, 100);
@@ -37,94 +43,82 @@ function scenario(text: string) {
   return r.scenario;
 }
 
-/** The class of the failure of `text` with `bug`, and whether it passes without. */
-function judge(text: string, bug: BugName) {
+/** The verdict of `run` and of `replay` on `text` with `bug`, and whether both pass without it. */
+function both(text: string, bug: BugName) {
   const s = scenario(text);
-  const withBug = playScenario(s, [bug]);
-  const without = playScenario(s);
-  return { cls: withBug.failure === null ? null : failureClass(withBug.failure.message), clean: without.failure === null, withBug };
+  const replay = playScenario(s, [bug]);
+  const run = runScenario(s, { bugs: [bug] });
+  return {
+    replay: replay.failure, run: run.failure,
+    cls: replay.failure === null ? null : failureClass(replay.failure.message),
+    clean: playScenario(s).failure === null && runScenario(s).failure === null,
+  };
 }
 
-describe('the fuzz invariants catch what the oracle does not', () => {
-  it('kauth: a handle kept across seteuid reads a set-id process (listener-ignores-sugid)', () => {
-    const r = judge(`name: x
+describe('one judge for run, replay and fuzz', () => {
+  it.each([
+    ['kauth both ways: a handle kept across seteuid reads a set-id process', 'listener-ignores-sugid', `name: x
 steps:
   - open: { path: /proc/1/mem, as: m }
   - seteuid: { id: 1000 }
   - read: { fd: m }
     expect: { errno: any }
-`, 'listener-ignores-sugid');
-    expect(r).toMatchObject({ cls: 'invariant [procfs_listener_cb]', clean: true });
-    expect(r.withBug.failure?.step).toBe(2);
-  });
-
-  it('kauth: an open by a caller with the same effective but another real uid (listener-compares-euid)', () => {
-    const r = judge(`name: x
+`, 2, 'oracle [procfs_listener_cb]'],
+    ['kauth both ways: an open by a caller with the same effective but another real uid', 'listener-compares-euid', `name: x
 steps:
   - spawn: { as: a, uid: 1000, gid: 100 }
   - seteuid: { id: 1000 }
   - open: { path: "/proc/{a}/mem", as: m }
     expect: { errno: any }
-`, 'listener-compares-euid');
-    expect(r).toMatchObject({ cls: 'invariant [procfs_listener_cb]', clean: true });
-  });
-
-  it('getattr: mem of a set-id process shows 0000 (getattr-no-sugid-mask)', () => {
-    const r = judge(`name: x
+`, 2, 'oracle [procfs_listener_cb]'],
+    ['getattr: mem of a set-id process shows 0000', 'getattr-no-sugid-mask', `name: x
 steps:
   - spawn: { as: a, uid: 1000, gid: 100 }
   - exec: { by: a, path: /usr/bin/passwd }
   - lstat: { path: "/proc/{a}/mem" }
     expect: { errno: any }
-`, 'getattr-no-sugid-mask');
-    expect(r).toMatchObject({ cls: 'invariant [procfs_getattr]', clean: true });
-  });
-
-  it('revocation: a handle from before a set-id exec or an exit never reaches the target again', () => {
-    const cases: [BugName, string, number][] = [
-      ['exechook-ignores-sugid-never', `name: x
+`, 2, 'oracle [procfs_getattr]'],
+    ['revocation: a set-id exec that revokes nothing is caught at the exec itself', 'exechook-ignores-sugid-never', `name: x
 steps:
   - spawn: { as: a, uid: 1000, gid: 100 }
   - open: { by: a, path: /proc/self/status, as: h }
   - exec: { by: a, path: /usr/bin/passwd }
   - read: { by: a, fd: h }
-`, 3],
-      ['hook-revokes-unused-only', `name: x
+    expect: { errno: any }
+`, 2, 'oracle [procfs_exechook_cb]'],
+    ['revocation: an exit that only recycles leaves a live handle, caught at the exit', 'hook-revokes-unused-only', `name: x
 steps:
   - spawn: { as: a }
   - open: { path: "/proc/{a}/status", as: h }
   - exit: { by: a }
-  - wait: {}
-  - spawn: { as: b, pid: 2 }
   - fstat: { fd: h }
-`, 5],
-    ];
-    for (const [bug, text, step] of cases) {
-      const s = scenario(text);
-      // The oracle would fire first (right after the exec or exit); without it the invariant sees the use.
-      const alone = playScenario(s, [bug], false, false);
-      expect(alone.failure?.step, bug).toBe(step);
-      expect(failureClass(alone.failure!.message)).toBe('invariant [procfs_exechook_cb]');
-      expect(playScenario(s, [], false, false).failure).toBeNull();
-      expect(playScenario(s).failure).toBeNull();
-    }
+    expect: { errno: any }
+`, 2, 'oracle [procfs_exechook_cb]'],
+  ] as const)('%s (%s)', (_name, bug, text, step, cls) => {
+    const r = both(text, bug);
+    expect(r.replay?.step).toBe(step);
+    expect(r.run?.step).toBe(step);
+    expect(r.run?.message).toBe(r.replay?.message);
+    expect(r.cls).toBe(cls);
+    expect(r.clean).toBe(true);
   });
 
-  it('revocation: a current directory inside /proc/N of an exited N looks nothing up there again', () => {
+  it('a revoked current directory answers ENOENT to a relative lookup, `.` included (ruleDeadfs)', () => {
     const s = scenario(`name: x
 steps:
   - spawn: { as: a }
   - spawn: { as: b }
   - chdir: { by: b, path: "/proc/{a}" }
   - exit: { by: a }
-  - wait: { child: a }
-  - spawn: { as: c, pid: 2 }
   - lstat: { by: b, path: status }
+    expect: { errno: ENOENT }
+  - lstat: { by: b, path: . }
+    expect: { errno: ENOENT }
 `);
-    const alone = playScenario(s, ['hook-revokes-unused-only'], false, false);
-    expect(alone.failure?.step).toBe(6);
-    expect(alone.failure?.message).toMatch(/relative path "status" through the current directory/);
-    expect(playScenario(s, ['hook-revokes-unused-only']).failure?.message).toMatch(/^oracle: .*\[procfs_exechook_cb\]$/);
     expect(playScenario(s).failure).toBeNull();
+    expect(runScenario(s).failure).toBeNull();
+    const f = playScenario(s, ['hook-revokes-unused-only']).failure;
+    expect(f?.step).toBe(3);
+    expect(f?.message).toMatch(/^oracle: ruleExitRevokeSet: the exit of pid 2 left \/proc\/2 in the cache/);
   });
 });
