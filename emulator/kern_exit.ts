@@ -74,7 +74,7 @@ function orphanChildren(k: Kernel, p: Proc): Proc[] {
       continue;
     }
     c.tracer = null; // child->p_slflag &= ~(PSL_TRACED|PSL_FSTRACE|PSL_SYSCALL)
-    procReparent(c, c.opptr !== p ? c.opptr ?? init : init);
+    procReparent(c, c.opptr !== p ? c.opptr ?? init : init); // opptrReset already made a p_opptr of p null
     c.opptr = null;
     if (c !== init && procIsFindable(c)) killed.push(c);
   }

@@ -69,8 +69,9 @@ function ptraceFind(k: Kernel, p: Proc, pid: number): Proc | null {
  * PT_ATTACH: not oneself (EINVAL), not a system process (EPERM), not by
  * init (EPERM), not already traced (EBUSY), and the target's root at or
  * below the tracer's (proc_isunder, EPERM). PT_DETACH: the target must be
- * traced (EPERM) by the caller, its parent now (EBUSY). Stops are not modelled: a traced
- * process counts as stopped and waited for, as PT_DETACH also demands.
+ * traced (EPERM) by the caller, its parent now (EBUSY). Stops are not
+ * modelled: a traced process counts as stopped and waited for, as
+ * PT_DETACH also demands.
  */
 function ptraceAllowed(k: Kernel, p: Proc, t: Proc, detach: boolean): Err | undefined {
   if (t.reflockWriter) return err('EBUSY');
