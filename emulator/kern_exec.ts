@@ -14,6 +14,7 @@ import { fdCloseexec } from './sys_descrip.ts';
 import { vnOpenFlags } from './vfs_syscalls.ts';
 import { exit1 } from './kern_exit.ts';
 import type { Kernel } from './kernel.ts';
+import { RLIMIT, procCountByUid, rlimit } from './kern_resource.ts';
 import { MNT_NOEXEC, MNT_NOSUID } from './mount.ts';
 import { MAXPATHLEN, namei, nameiFlags } from './namei.ts';
 import type { EmulName, Proc } from './proc.ts';
@@ -163,9 +164,20 @@ function cwdexec(p: Proc): void {
   p.edir = null;
 }
 
-/** Install a checked image without execve (boot's init and the fixture's spawn): text, path, emulation. */
+/**
+ * uvmspace_exec (uvm_map.c): the old image's mappings all go (the vmspace
+ * is recycled when p alone uses it, replaced when shared); either way
+ * nothing written before the exec is there after it, and the new image's
+ * pages are new.
+ */
+export function uvmspaceExec(k: Kernel, p: Proc): void {
+  p.vmspace = { id: ++k.vmspaceSeq, writes: new Map() };
+}
+
+/** Install a checked image without execve (boot's init and the fixture's spawn): address space, text, path, emulation. */
 export function procSetImage(p: Proc, img: ExecImage, argv: string[]): void {
   const k = img.vp.mount.k;
+  uvmspaceExec(k, p);
   procSetText(p, img, argv);
   img.vp.ops.close(k.ctx(p), img.vp, FREAD); // check_exec's VOP_OPEN(FREAD), closed as execve_dovmcmds does
   cwdexec(p);
@@ -218,23 +230,46 @@ export function credexec(k: Kernel, p: Proc, attr: Vattr): Err | undefined {
 }
 
 /**
- * execve_loadvm: p_reflock as writer first, so a lookup of the caller's own
- * /proc/N during the exec meets procfs_proc_lock's EBUSY (which procfs
- * lookup in /proc turns into ENOENT); then exec_makepathbuf and check_exec.
- * A failure releases the lock (clrflg) and changes nothing.
+ * execve_loadvm's process limit, before anything else (p_reflock, the path):
+ * only a PK_SUGID process is checked (a root daemon that setuid to a user
+ * and now execs); it gets EAGAIN when KAUTH_PROCESS_RLIMIT BYPASS is refused
+ * (the superuser has it) and chgproccnt(real uid, 0), the processes of the
+ * credential's real uid, is above the soft RLIMIT_NPROC.
+ */
+function execNprocLimit(k: Kernel, p: Proc): Err | undefined {
+  if (!p.sugid) return undefined;
+  const bypass = { scope: 'process', action: 'RLIMIT', p, req: 'BYPASS', which: RLIMIT.NPROC } as const;
+  if (k.kauth.authorize(k, p.cred, bypass) === undefined) return undefined;
+  if (procCountByUid(k, p.cred.ruid) > rlimit(p.limit, RLIMIT.NPROC).cur) return err('EAGAIN');
+  return undefined;
+}
+
+/**
+ * execve_loadvm: the process limit (execNprocLimit); then p_reflock as
+ * writer, so a lookup of the caller's own /proc/N during the exec meets
+ * procfs_proc_lock's EBUSY (which procfs lookup in /proc turns into
+ * ENOENT); then exec_makepathbuf and check_exec. A failure releases the
+ * lock (clrflg) and changes nothing.
  */
 function execveLoadvm(k: Kernel, p: Proc, path: string): ExecImage | Err {
+  const le = execNprocLimit(k, p);
+  if (le !== undefined) return le;
   p.reflockWriter = true; // rw_enter(&p->p_reflock, RW_WRITER)
   const img = checkExec(k.ctx(p), path);
   if (isErr(img)) p.reflockWriter = false; // clrflg: rw_exit(&p->p_reflock)
   return img;
 }
 
-/** execve(2): execve_loadvm, then execve_runproc. */
+/**
+ * execve(2): execve_loadvm, then execve_runproc: a new address space
+ * (uvmspace_exec), cwdexec, fd_closeexec, credexec, the image, the hooks,
+ * emulexec.
+ */
 export function execve(k: Kernel, p: Proc, path: string): Err | undefined {
   const img = execveLoadvm(k, p, path);
   if (isErr(img)) return img;
   k.emit({ kind: 'exec-begin', pid: p.pid });
+  uvmspaceExec(k, p);
   cwdexec(p);
   fdCloseexec(k, p);
   const ce = credexec(k, p, img.attr);

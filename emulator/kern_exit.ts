@@ -21,8 +21,11 @@ function cwdfree(p: Proc): void {
   p.root = null;
 }
 
-/** proc_reparent: off the old parent's p_children, onto the head of the new one's. */
-function procReparent(child: Proc, parent: Proc): void {
+/**
+ * proc_reparent: off the old parent's p_children, onto the head of the new
+ * one's; p_pptr and p_ppid (what /proc/N/status prints) follow.
+ */
+export function procReparent(child: Proc, parent: Proc): void {
   if (child.parent === parent) return;
   if (child.parent !== null) child.parent.children = child.parent.children.filter((c) => c !== child);
   parent.children.unshift(child);
@@ -30,35 +33,59 @@ function procReparent(child: Proc, parent: Proc): void {
 }
 
 /**
- * exit1's "give orphaned children to init": each child, first to last, goes
- * to the head of init's p_children (proc_reparent).
+ * proc_changeparent (PT_ATTACH in do_ptrace, sys_ptrace_common.c 1.53):
+ * PSL_TRACED, the parent remembered in p_opptr, and the tracer made the
+ * parent, so its wait sees the tracee and gets its zombie.
  */
-function orphanChildren(k: Kernel, p: Proc): void {
-  const init = k.initproc;
-  for (const c of [...p.children]) procReparent(c, init);
+export function procChangeparent(t: Proc, tracer: Proc): void {
+  t.tracer = tracer;
+  t.opptr = t.parent;
+  procReparent(t, tracer);
 }
 
 /**
- * The tracees of p, which exit1 detaches and kills ("orphaned traced
- * process", killproc). PT_ATTACH makes the tracer its tracee's parent
- * (proc_reparent in ptrace), so they are among p's children there; the fixture
- * does not reparent on attach and finds them by their tracer. init is left
- * alone (it is never killed by the fixture).
+ * The trace-parent pointers exit1 resets before it gives the children away:
+ * a process traced by someone else that p was the original parent of has no
+ * original parent any more, and goes to init when its trace ends. NetBSD
+ * scans allproc only ("former children on zombproc won't reference p_opptr
+ * anymore"); but a traced zombie its tracer has not waited for does, and
+ * proc_free would hand it to p after p is gone. The fixture resets those too,
+ * so such a zombie goes to init.
  */
-function orphanedTracees(k: Kernel, p: Proc): Proc[] {
-  const out: Proc[] = [];
-  for (const q of k.allproc) {
-    if (q.tracer !== p) continue;
-    q.tracer = null; // child->p_slflag &= ~(PSL_TRACED|PSL_FSTRACE|PSL_SYSCALL)
-    if (q !== k.initproc && procIsFindable(q)) out.push(q);
+function opptrReset(k: Kernel, p: Proc): void {
+  for (const q of [...k.allproc, ...k.zombproc]) if (q.opptr === p) q.opptr = null;
+}
+
+/**
+ * exit1's "give orphaned children to init", first child to last, each to
+ * the head of its new parent's p_children. A traced child (p is its tracer)
+ * loses PSL_TRACED and goes back to its original parent (p_opptr) when that
+ * is not p, else to init, and is killed (killproc: "orphaned traced
+ * process"); the others go to init. Returns the ones to kill: live ones
+ * only (a zombie takes no signal), never init (issignal drops a default
+ * action for pid 1).
+ */
+function orphanChildren(k: Kernel, p: Proc): Proc[] {
+  const init = k.initproc;
+  const killed: Proc[] = [];
+  for (const c of [...p.children]) {
+    if (c.tracer === null) {
+      procReparent(c, init);
+      continue;
+    }
+    c.tracer = null; // child->p_slflag &= ~(PSL_TRACED|PSL_FSTRACE|PSL_SYSCALL)
+    procReparent(c, c.opptr !== p ? c.opptr ?? init : init); // opptrReset already made a p_opptr of p null
+    c.opptr = null;
+    if (c !== init && procIsFindable(c)) killed.push(c);
   }
-  return out;
+  return killed;
 }
 
 /**
  * exit1: SDYING (proc_find no longer sees it), p_reflock as writer, the
- * process's own descriptors closed (fd_free), cwdfree, doexithooks; its
- * children go to init, its tracees are let go and killed; then a zombie on
+ * process's own descriptors closed (fd_free), cwdfree, doexithooks; the
+ * p_opptr pointers to it reset; its children go to init, its tracees back
+ * to their parents, killed; then a zombie on
  * zombproc at the head of its parent's p_children ("put child where it can
  * be found quickly"). The text vnode and the pid stay until wait reaps it
  * (proc_free). A killed tracee exits when the SIGKILL is delivered: here,
@@ -74,8 +101,8 @@ export function exit1(k: Kernel, p: Proc, status: number, signo = 0): void {
   k.exithooks.run(p);
   p.exitStatus = status;
   p.exitSignal = signo;
-  const killed = orphanedTracees(k, p);
-  orphanChildren(k, p);
+  opptrReset(k, p);
+  const killed = orphanChildren(k, p);
   k.allproc = k.allproc.filter((q) => q !== p);
   k.zombproc.unshift(p);
   const parent = p.parent;
@@ -89,12 +116,21 @@ export function exit1(k: Kernel, p: Proc, status: number, signo = 0): void {
 }
 
 /**
- * proc_free: the zombie leaves its parent's children and zombproc, its pid is
- * free again (chgproccnt and nprocs go down with it), and the text vnode is
- * released.
+ * proc_free: a traced zombie whose tracer is not its original parent is
+ * not freed: it loses PSL_TRACED and goes back to p_opptr (init when that
+ * is gone), at the head of its children, for that parent to wait for; the
+ * tracer's wait still returns its pid. Otherwise the zombie leaves its
+ * parent's children and zombproc, its pid is free again (chgproccnt and
+ * nprocs go down with it), and the text vnode is released.
  */
 function procFree(k: Kernel, z: Proc): void {
   const parent = z.parent;
+  if (z.tracer !== null && z.opptr !== parent) {
+    z.tracer = null;
+    procReparent(z, z.opptr ?? k.initproc);
+    z.opptr = null;
+    return;
+  }
   if (parent !== null) parent.children = parent.children.filter((c) => c !== z);
   k.zombproc = k.zombproc.filter((q) => q !== z);
   k.pidTable.delete(z.pid);
@@ -109,7 +145,10 @@ function procFree(k: Kernel, z: Proc): void {
  * own process group (WAIT_MYPGRP), another negative number the group -child
  * (P_PGID); a positive one that pid (P_PID). ECHILD when no child matches; 0
  * while none of the matching ones is a zombie; else the first zombie on
- * p_children, which exit1 put at the head (the most recent to exit), reaped.
+ * p_children, which exit1 put at the head (the most recent to exit), reaped
+ * (proc_free, which hands a tracee's zombie back to its parent instead).
+ * A live tracee counts as stopped and already waited for (p_waited): it
+ * gives 0, as any running child does.
  */
 export function wait(k: Kernel, p: Proc, child?: number): number | Err {
   const candidates = p.children.filter(waitMatch(p, child));

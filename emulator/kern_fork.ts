@@ -4,16 +4,10 @@ import type { Err } from './errno.ts';
 import { err, isErr } from './errno.ts';
 import { checkExec, procSetImage } from './kern_exec.ts';
 import type { Kernel } from './kernel.ts';
-import { RLIMIT, rlimit } from './kern_resource.ts';
+import { RLIMIT, procCountByUid, rlimit } from './kern_resource.ts';
 import type { Proc } from './proc.ts';
+import { uvmspaceFork } from './proc.ts';
 import { vref, vrele } from './vnode.ts';
-
-/** chgproccnt's count for `uid`: processes whose real uid it is, from creation to reaping (proc_free). */
-export function procCountByUid(k: Kernel, uid: number): number {
-  let n = 0;
-  for (const q of k.pidTable.values()) if (q.cred.ruid === uid) n++;
-  return n;
-}
 
 /**
  * fork1's limits (kern_fork.c 1.194): with tnprocs = nprocs + 1, EAGAIN when
@@ -81,7 +75,7 @@ export function fork1(k: Kernel, parent: Proc, pidReq?: number): Proc | Err {
   c.root = parent.root;
   if (c.root !== null) vref(c.root);
   c.fd = parent.fd.copy();
-  c.vmWrites = new Map(parent.vmWrites);
+  c.vmspace = uvmspaceFork(parent.vmspace);
   c.stat = 'SACTIVE';
   k.emit({ kind: 'proc-created', pid, ppid: parent.pid, sugid: c.sugid, forked: true });
   return c;

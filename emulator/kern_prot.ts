@@ -1,12 +1,14 @@
 /**
  * The setuid(2) family (sys/kern/kern_prot.c do_setresuid/do_setresgid) and
- * ptrace attach/detach (sys/kern/sys_ptrace_common.c 1.53 do_ptrace).
+ * ptrace attach/detach (sys/kern/sys_ptrace_common.c 1.53 do_ptrace), which
+ * reparent the tracee (kern_exit.c proc_reparent).
  */
 import type { Cred } from './cred.ts';
 import { credEqual, credWith } from './cred.ts';
 import type { Err } from './errno.ts';
 import { err } from './errno.ts';
 import type { Kernel } from './kernel.ts';
+import { procChangeparent, procReparent } from './kern_exit.ts';
 import type { Proc } from './proc.ts';
 import { procIsunder } from './vfs_getcwd.ts';
 
@@ -67,14 +69,15 @@ function ptraceFind(k: Kernel, p: Proc, pid: number): Proc | null {
  * PT_ATTACH: not oneself (EINVAL), not a system process (EPERM), not by
  * init (EPERM), not already traced (EBUSY), and the target's root at or
  * below the tracer's (proc_isunder, EPERM). PT_DETACH: the target must be
- * traced (EPERM) by the caller (EBUSY). Stops are not modelled: a traced
- * process counts as stopped and waited for, as PT_DETACH also demands.
+ * traced (EPERM) by the caller, its parent now (EBUSY). Stops are not
+ * modelled: a traced process counts as stopped and waited for, as
+ * PT_DETACH also demands.
  */
 function ptraceAllowed(k: Kernel, p: Proc, t: Proc, detach: boolean): Err | undefined {
   if (t.reflockWriter) return err('EBUSY');
   if (detach) {
     if (t.tracer === null) return err('EPERM');
-    if (t.tracer !== p) return err('EBUSY');
+    if (t.parent !== p) return err('EBUSY'); // t->p_pptr != p: PT_ATTACH made the tracer the parent
     return undefined;
   }
   if (t === p) return err('EINVAL');
@@ -89,8 +92,10 @@ function ptraceAllowed(k: Kernel, p: Proc, t: Proc, detach: boolean): Err | unde
  * PT_ATTACH / PT_DETACH (do_ptrace): ptrace_find (ESRCH), ptrace_allowed,
  * then KAUTH_PROCESS_PTRACE with the request (the superuser, or the
  * ptrace listener: same real uid and a target without PK_SUGID for
- * attach, anyone for detach; securelevel denies init). Stops are not
- * modelled.
+ * attach, anyone for detach; securelevel denies init). PT_ATTACH is
+ * proc_changeparent: the tracer becomes the parent. PT_DETACH clears
+ * PSL_TRACED and gives the process back to p_opptr, or to init when that
+ * parent has exited. Stops (SIGSTOP, the resume) are not modelled.
  */
 export function sysPtrace(k: Kernel, p: Proc, targetPid: number, detach: boolean): Err | undefined {
   const t = ptraceFind(k, p, targetPid);
@@ -100,6 +105,14 @@ export function sysPtrace(k: Kernel, p: Proc, targetPid: number, detach: boolean
   const req = detach ? 'DETACH' : 'ATTACH';
   const e = k.kauth.authorize(k, p.cred, { scope: 'process', action: 'PTRACE', p: t, req });
   if (e !== undefined) return e;
-  t.tracer = detach ? null : p;
+  if (detach) ptraceDetach(k, t);
+  else procChangeparent(t, p);
   return undefined;
+}
+
+/** PT_DETACH's "give process back to original parent or init", then p_opptr = NULL. */
+function ptraceDetach(k: Kernel, t: Proc): void {
+  t.tracer = null;
+  if (t.opptr !== t.parent) procReparent(t, t.opptr ?? k.initproc);
+  t.opptr = null;
 }

@@ -5,6 +5,7 @@
  * table (lim_addref); lim_copy is only for a table made writeable by
  * setrlimit, which the fixture has not, so frozen shared tables model both.
  */
+import type { Kernel } from './kernel.ts';
 
 /** RLIMIT_* (sys/sys/resource.h): the index of each limit in the table. */
 export const RLIMIT = {
@@ -80,4 +81,16 @@ export function rlimit(lim: Plimit, which: number): Rlimit {
   const r = lim[which];
   if (r === undefined) throw new Error(`rlimit: no limit ${which}`);
   return r;
+}
+
+/**
+ * chgproccnt(uid, 0): the processes whose real uid is `uid`, from creation
+ * to reaping (proc_free's chgproccnt(uid, -1)), counted by the current
+ * credential: a process that setuid to a user counts as that user's, as
+ * execve_loadvm's comment on the root daemon that setuid and execs relies on.
+ */
+export function procCountByUid(k: Kernel, uid: number): number {
+  let n = 0;
+  for (const q of k.pidTable.values()) if (q.cred.ruid === uid) n++;
+  return n;
 }

@@ -83,6 +83,8 @@ export class Kernel {
 
   vnodeSeq = 1;
   mountSeq = 0;
+  /** The last Vmspace id handed out (uvmspace_exec); proc0's vmspace0 is 0. */
+  vmspaceSeq = 0;
   ticks = 0;
   /** hz: clock ticks per second (amd64 HZ); the runner advances `ticks` by one per step. */
   readonly hz = 100;

@@ -10,6 +10,23 @@ import type { Vnode } from './vnode.ts';
 export type ProcState = 'SIDL' | 'SACTIVE' | 'SSTOP' | 'SDYING' | 'SZOMB';
 export type EmulName = 'netbsd' | 'linux';
 
+/**
+ * struct vmspace as procfs_domem sees it. `id` names the pages: a new one
+ * for each program image (uvmspace_exec unmaps everything the old image
+ * had), the same in a fork's copy (uvmspace_fork copies every entry), so the
+ * bytes nobody wrote read the same in parent and child. `writes` are the
+ * bytes written through /proc/N/mem (uvm_io), by address.
+ */
+export interface Vmspace {
+  readonly id: number;
+  readonly writes: Map<number, number>;
+}
+
+/** uvmspace_fork: the child's copy, same pages, its writes apart from the parent's from now on. */
+export function uvmspaceFork(vm: Vmspace): Vmspace {
+  return { id: vm.id, writes: new Map(vm.writes) };
+}
+
 export class Proc {
   stat: ProcState = 'SIDL';
   parent: Proc | null = null;
@@ -17,8 +34,14 @@ export class Proc {
   children: Proc[] = [];
   /** PK_SUGID in p_flag. */
   sugid = false;
-  /** PSL_TRACED: the tracing process, or null. */
+  /** PSL_TRACED: the tracing process, or null. PT_ATTACH makes it the parent too (proc_changeparent). */
   tracer: Proc | null = null;
+  /**
+   * p_opptr: the parent PT_ATTACH took the process from, which PT_DETACH,
+   * the tracer's exit and the tracer's wait give it back to; null when not
+   * traced, or once that parent has exited (init takes its place then).
+   */
+  opptr: Proc | null = null;
   /** p_emul's name (proc0 runs under emul_netbsd too). */
   emul: EmulName = 'netbsd';
   /** p_execsw != NULL: set once the process has executed a program (procfs_validauxv). */
@@ -57,8 +80,8 @@ export class Proc {
    * (AT_EUID, AT_RUID, AT_EGID, AT_RGID); fork copies the stack, so the child keeps them.
    */
   auxIds: { readonly euid: number; readonly ruid: number; readonly egid: number; readonly rgid: number } | null = null;
-  /** Bytes written into the address space through /proc/N/mem (uvm_io), by address. */
-  vmWrites = new Map<number, number>();
+  /** p_vmspace: proc0's vmspace0 until an image is installed (uvmspace_exec) or copied (uvmspace_fork). */
+  vmspace: Vmspace = { id: 0, writes: new Map() };
   /** LW_SYSTEM on the first LWP: proc0 only. */
   readonly system: boolean;
 

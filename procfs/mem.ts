@@ -24,9 +24,14 @@ export function procMemSize(ctx: Ctx, p: Proc): number {
   return procMappings(ctx, p).reduce((n, m) => n + (m.end - m.start), 0);
 }
 
-/** The byte at address `a`: what was written there, else a pattern of the program text. */
+/**
+ * The byte at address `a`: what was written there, else a pattern of the
+ * image's pages, keyed by the address space (a fork's copy reads the same,
+ * an exec's new space does not).
+ */
 function memByte(p: Proc, a: number): number {
-  return p.vmWrites.get(a) ?? (a * 31 + p.pid) & 0xff;
+  const vm = p.vmspace;
+  return vm.writes.get(a) ?? (a * 31 + vm.id) & 0xff;
 }
 
 /**
@@ -52,7 +57,7 @@ export function procfsDomem(ctx: Ctx, p: Proc, uio: Uio): UioResult {
       return err('EFAULT');
     }
     mark('procfs_domem: write');
-    for (let i = 0; i < uio.data.length && inside(uio.offset + i); i++) p.vmWrites.set(uio.offset + i, uio.data.charCodeAt(i));
+    for (let i = 0; i < uio.data.length && inside(uio.offset + i); i++) p.vmspace.writes.set(uio.offset + i, uio.data.charCodeAt(i));
     return uio.data.length;
   }
   let s = '';

@@ -211,6 +211,83 @@ describe('execve_loadvm: p_reflock before the lookup', () => {
   });
 });
 
+/** A limit table like limit0 with a soft RLIMIT_NPROC of `cur` (the fixture has no setrlimit). */
+function withNproc(lim: E.Plimit, cur: number): E.Plimit {
+  return Object.freeze(lim.map((r, i) => (i === E.RLIMIT.NPROC ? Object.freeze({ cur, max: r.max }) : r)));
+}
+
+describe('execve_loadvm: the RLIMIT_NPROC check of a PK_SUGID process', () => {
+  it('EAGAIN once the real uid has more processes than the soft limit, before p_reflock and the lookup', () => {
+    const k = bootKernel();
+    const r = spawnAs(k, 0, 0);
+    r.limit = withNproc(r.limit, 2);
+    spawnAs(k, 1000, 100);
+    expect(E.sysSetid(k, r, 'setuid', 1000)).toBeUndefined(); // the root daemon that became the user
+    expect([r.sugid, E.procCountByUid(k, 1000)]).toEqual([true, 2]);
+    expect(E.execve(k, r, '/bin/cat')).toBeUndefined(); // 2 is not above 2
+    expect(r.sugid).toBe(false); // credexec: real = effective ids again
+    const r2 = spawnAs(k, 0, 0);
+    r2.limit = r.limit;
+    expect(E.sysSetid(k, r2, 'setuid', 1000)).toBeUndefined();
+    expect(E.procCountByUid(k, 1000)).toBe(3);
+    const evs: E.KernelEvent[] = [];
+    k.subscribe((e) => evs.push(e));
+    expect(outcome(E.execve(k, r2, '/bin/cat'))).toBe('EAGAIN');
+    expect(outcome(E.execve(k, r2, '/nonexistent'))).toBe('EAGAIN'); // before exec_makepathbuf and namei
+    expect([r2.reflockWriter, r2.path, evs]).toEqual([false, '/bin/sh', []]);
+    expect(E.execve(k, r, '/bin/sh')).toBeUndefined(); // no PK_SUGID, not checked
+  });
+
+  it('the superuser passes (KAUTH_PROCESS_RLIMIT BYPASS): a set-uid-root image keeps PK_SUGID with euid 0', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    u.limit = withNproc(u.limit, 1);
+    spawnAs(k, 1000, 100);
+    expect(E.execve(k, u, '/usr/bin/passwd')).toBeUndefined(); // not PK_SUGID yet: not checked
+    expect([u.sugid, u.cred.ruid, u.cred.euid]).toEqual([true, 1000, 0]);
+    expect(E.execve(k, u, '/bin/sh')).toBeUndefined(); // 2 > 1, but euid 0 bypasses
+    expect(E.sysSetid(k, u, 'seteuid', 1000)).toBeUndefined();
+    expect(outcome(E.execve(k, u, '/bin/sh'))).toBe('EAGAIN');
+  });
+
+  it('counts the caller\'s real uid: a set-gid image keeps the user\'s uid in the count', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    u.limit = withNproc(u.limit, 1);
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined();
+    expect(u.sugid).toBe(true);
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined(); // one process of uid 1000: not above 1
+    spawnAs(k, 2000, 100);
+    expect(E.execve(k, u, '/usr/bin/wall')).toBeUndefined(); // another uid's process does not count
+    spawnAs(k, 1000, 100);
+    expect(outcome(E.execve(k, u, '/usr/bin/wall'))).toBe('EAGAIN');
+  });
+});
+
+describe('execve_runproc: uvmspace_exec', () => {
+  it('a new address space: nothing written before the exec is there, the id is new; a failed exec keeps the old one', () => {
+    const k = bootKernel();
+    const u = spawnAs(k, 1000, 100);
+    const before = u.vmspace;
+    before.writes.set(0x600000, 0x41);
+    expect(outcome(E.execve(k, u, '/nonexistent'))).toBe('ENOENT');
+    expect(u.vmspace).toBe(before);
+    expect(E.execve(k, u, '/bin/cat')).toBeUndefined();
+    expect(u.vmspace.writes.size).toBe(0);
+    expect(u.vmspace.id).not.toBe(before.id);
+    expect(u.vmspace.id).toBe(k.vmspaceSeq);
+  });
+
+  it('spawn and boot install an image with its own address space; proc0 keeps vmspace0', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const b = spawnAs(k, 1000, 100);
+    expect(k.proc0.vmspace.id).toBe(0);
+    expect(new Set([k.initproc.vmspace.id, a.vmspace.id, b.vmspace.id]).size).toBe(3);
+    expect(k.initproc.vmspace.id).toBeGreaterThan(0);
+  });
+});
+
 describe('exec_makepathbuf', () => {
   it('absolute paths as given; relative ones after the cwd path and a slash (`//` at the root)', () => {
     const k = bootKernel({ files: [{ path: '/home/user/x', type: 'dir', mode: 0o311, uid: 1000, gid: 100 }] });

@@ -156,6 +156,92 @@ describe('exit1', () => {
   });
 });
 
+describe('tracees at exit and wait (exit1, proc_free with p_opptr)', () => {
+  it('the tracer\'s wait returns a tracee\'s zombie and hands it back to the original parent, which reaps it', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, c, 3);
+    expect(outcome(E.wait(k, a, c.pid))).toBe('ECHILD'); // the zombie is the tracer's
+    expect(dbg.children[0]).toBe(c);
+    const reaped: number[] = [];
+    k.subscribe((e) => {
+      if (e.kind === 'reaped') reaped.push(e.pid);
+    });
+    expect(E.wait(k, dbg, c.pid)).toBe(c.pid);
+    expect(reaped).toEqual([]); // not freed: given back
+    expect([c.stat, c.parent, c.tracer, c.opptr]).toEqual(['SZOMB', a, null, null]);
+    expect(k.pidTable.get(c.pid)).toBe(c);
+    expect(a.children[0]).toBe(c);
+    expect(outcome(E.wait(k, dbg, c.pid))).toBe('ECHILD');
+    expect(E.wait(k, a, c.pid)).toBe(c.pid);
+    expect(reaped).toEqual([c.pid]);
+    expect(k.pidTable.has(c.pid)).toBe(false);
+  });
+
+  it('a tracer that is the original parent reaps its tracee at once', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    expect(E.sysPtrace(k, a, c.pid, false)).toBeUndefined();
+    E.exit1(k, c, 0);
+    expect(E.wait(k, a, c.pid)).toBe(c.pid);
+    expect(k.pidTable.has(c.pid)).toBe(false);
+  });
+
+  it('a tracee\'s zombie whose original parent has exited goes to init on the tracer\'s wait', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, c, 0);
+    E.exit1(k, a, 0); // resets c's p_opptr, though c is a zombie already
+    expect(c.opptr).toBeNull();
+    expect(E.wait(k, dbg, c.pid)).toBe(c.pid);
+    expect(c.parent).toBe(k.initproc);
+    expect(E.wait(k, k.initproc, c.pid)).toBe(c.pid);
+  });
+
+  it('a killed tracee goes back to its original parent, not to init, and that parent reaps it', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, dbg, 0);
+    expect([c.stat, c.exitSignal, c.parent, c.tracer, c.opptr]).toEqual(['SZOMB', E.SIGKILL, a, null, null]);
+    expect(a.children[0]).toBe(c);
+    expect(outcome(E.wait(k, k.initproc, c.pid))).toBe('ECHILD');
+    expect(E.wait(k, a, c.pid)).toBe(c.pid);
+  });
+
+  it('a tracee\'s zombie the tracer never waited for goes back to the original parent when the tracer exits, unkilled', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, c, 7);
+    E.exit1(k, dbg, 0);
+    expect([c.parent, c.exitStatus, c.exitSignal]).toEqual([a, 7, 0]);
+    expect(E.wait(k, a, c.pid)).toBe(c.pid);
+  });
+
+  it('a tracee whose original parent has exited goes to init and is killed when the tracer exits', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, a, 0);
+    E.exit1(k, dbg, 0);
+    expect([c.stat, c.exitSignal, c.parent]).toEqual(['SZOMB', E.SIGKILL, k.initproc]);
+  });
+});
+
 describe('wait by process group (do_sys_wait: 0 and -pgid are P_PGID)', () => {
   it('0 is the caller\'s own group, -g the group g; a forked child is in its parent\'s group, a spawned process leads its own', () => {
     const k = bootKernel();

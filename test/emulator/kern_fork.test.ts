@@ -118,11 +118,13 @@ describe('fork1 (limits and address space)', () => {
   it('copies what was written into the parent\'s memory (uvm_proc_fork), and the copies are apart', () => {
     const k = bootKernel();
     const p = spawnAs(k, 1000, 100);
-    p.vmWrites.set(0x1000, 0x41);
+    p.vmspace.writes.set(0x1000, 0x41);
     const c = must(E.fork1(k, p));
-    expect(c.vmWrites.get(0x1000)).toBe(0x41);
-    c.vmWrites.set(0x1000, 0x42);
-    expect(p.vmWrites.get(0x1000)).toBe(0x41);
+    expect(c.vmspace.writes.get(0x1000)).toBe(0x41);
+    c.vmspace.writes.set(0x1000, 0x42);
+    expect(p.vmspace.writes.get(0x1000)).toBe(0x41);
+    expect(c.vmspace).not.toBe(p.vmspace);
+    expect(c.vmspace.id).toBe(p.vmspace.id); // uvmspace_fork: the same pages
   });
 
   it('a child of a traced process is not traced', () => {

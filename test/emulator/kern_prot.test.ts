@@ -1,7 +1,7 @@
 /** The setuid(2) family, chroot(2) and ptrace attach (kern_prot.ts, vfs_syscalls.ts): permission and PK_SUGID. */
 import { describe, expect, it } from 'vitest';
 import * as E from '../../emulator/index.ts';
-import { bootKernel, outcome, spawnAs } from '../helpers/boot.ts';
+import { bootKernel, must, outcome, spawnAs } from '../helpers/boot.ts';
 
 const ids = (c: E.Cred) => [c.ruid, c.euid, c.svuid, c.rgid, c.egid, c.svgid];
 
@@ -123,6 +123,62 @@ describe('ptrace attach', () => {
     expect(E.execve(k, t, '/usr/bin/passwd')).toBeUndefined();
     expect(outcome(E.sysPtrace(k, same, t.pid, false))).toBe('EPERM'); // PK_SUGID now
     expect(E.sysPtrace(k, root, t.pid, false)).toBeUndefined();
+  });
+});
+
+describe('ptrace reparenting (do_ptrace, proc_changeparent, proc_reparent)', () => {
+  it('PT_ATTACH makes the tracer the parent and remembers the old one; PT_DETACH gives the tracee back', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    expect([c.tracer, c.parent, c.opptr]).toEqual([dbg, dbg, a]);
+    expect(dbg.children[0]).toBe(c);
+    expect(a.children).not.toContain(c);
+    expect(outcome(E.wait(k, a, c.pid))).toBe('ECHILD');
+    expect(E.wait(k, dbg, c.pid)).toBe(0); // a live tracee counts as stopped and waited for
+    expect(E.sysPtrace(k, dbg, c.pid, true)).toBeUndefined();
+    expect([c.tracer, c.parent, c.opptr]).toEqual([null, a, null]);
+    expect(a.children[0]).toBe(c);
+    expect(outcome(E.wait(k, dbg, c.pid))).toBe('ECHILD');
+    expect(E.wait(k, a, c.pid)).toBe(0);
+  });
+
+  it('a tracer that is already the parent keeps it: p_opptr is the tracer itself and PT_DETACH moves nothing', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const other = must(E.fork1(k, a));
+    expect(a.children).toEqual([other, c]);
+    expect(E.sysPtrace(k, a, c.pid, false)).toBeUndefined();
+    expect([c.parent, c.opptr]).toEqual([a, a]);
+    expect(a.children).toEqual([other, c]); // proc_reparent returns at once for the same parent
+    expect(E.sysPtrace(k, a, c.pid, true)).toBeUndefined();
+    expect([c.tracer, c.parent, c.opptr]).toEqual([null, a, null]);
+  });
+
+  it('PT_DETACH after the original parent has exited gives the tracee to init (exit1 reset p_opptr)', () => {
+    const k = bootKernel();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    E.exit1(k, a, 0);
+    expect([c.parent, c.opptr, c.stat]).toEqual([dbg, null, 'SACTIVE']); // not a's child: not orphaned, not killed
+    expect(E.sysPtrace(k, dbg, c.pid, true)).toBeUndefined();
+    expect(c.parent).toBe(k.initproc);
+    expect(k.initproc.children[0]).toBe(c);
+  });
+
+  it('PT_DETACH by another process is EBUSY (t->p_pptr != p) and moves nothing', () => {
+    const k = bootKernel();
+    const t = spawnAs(k, 1000, 100);
+    const dbg = spawnAs(k, 1000, 100);
+    const other = spawnAs(k, 1000, 100);
+    expect(E.sysPtrace(k, dbg, t.pid, false)).toBeUndefined();
+    expect(outcome(E.sysPtrace(k, other, t.pid, true))).toBe('EBUSY');
+    expect([t.tracer, t.parent, t.opptr]).toEqual([dbg, dbg, k.initproc]);
   });
 });
 

@@ -48,6 +48,22 @@ describe('procfs_dostatus (procfs_status.c 1.39)', () => {
     expect(readAll(k, t, '/proc/0/status')).toBe(`system 0 0 0 0 -1,-1 noflags ${BOOT},0 0,0 0,0 nochan 0 0\n`);
   });
 
+  it('the ppid is p_ppid: the tracer while traced (PT_ATTACH reparents), the parent again after PT_DETACH', () => {
+    const k = bootProcfs();
+    const a = spawnAs(k, 1000, 100);
+    const c = must(E.fork1(k, a));
+    const dbg = spawnAs(k, 1000, 100);
+    const linux = spawnLinux(k, 1000, 100);
+    const ppid = () => readAll(k, a, `/proc/${c.pid}/status`).split(' ')[2];
+    const linuxPpid = () => /PPid:\t(\d+)/.exec(readAll(k, linux, `/proc/${c.pid}/status`))?.[1];
+    const statPpid = () => readAll(k, a, `/proc/${c.pid}/stat`).split(' ')[3];
+    expect([ppid(), linuxPpid(), statPpid()]).toEqual([`${a.pid}`, `${a.pid}`, `${a.pid}`]);
+    expect(E.sysPtrace(k, dbg, c.pid, false)).toBeUndefined();
+    expect([ppid(), linuxPpid(), statPpid()]).toEqual([`${dbg.pid}`, `${dbg.pid}`, `${dbg.pid}`]);
+    expect(E.sysPtrace(k, dbg, c.pid, true)).toBeUndefined();
+    expect([ppid(), linuxPpid(), statPpid()]).toEqual([`${a.pid}`, `${a.pid}`, `${a.pid}`]);
+  });
+
   it('a forked child keeps the process group and session but is not their leader; exec changes comm and the ids', () => {
     const { k, t, root } = fixture();
     k.ticks = 301;

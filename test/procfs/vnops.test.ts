@@ -249,6 +249,25 @@ describe('procfs_rw by node type', () => {
     expect(E.sysRead(k, root, m0, 0, 0)).toBe('');
   });
 
+  it('mem: unwritten bytes follow the address space: a fork reads its parent\'s (uvmspace_fork), an exec new ones (uvmspace_exec)', () => {
+    const k = bootProcfs();
+    const a = spawnAs(k, 1000, 100);
+    const b = spawnAs(k, 1000, 100);
+    const read = (p: E.Proc) => {
+      const fd = openOk(k, p, '/proc/self/mem', RD);
+      const s = must(E.sysRead(k, p, fd, 16, 0x600000));
+      E.sysClose(k, p, fd);
+      return s;
+    };
+    const c = must(E.fork1(k, a));
+    expect(read(c)).toBe(read(a));
+    expect(read(b)).not.toBe(read(a)); // another image
+    const before = read(c);
+    expect(E.execve(k, c, '/bin/cat')).toBeUndefined();
+    expect(read(c)).not.toBe(before);
+    expect(read(a)).toBe(before); // the parent's space is its own
+  });
+
   it('a negative offset is EINVAL', () => {
     const k = bootProcfs();
     const t = spawnAs(k, 1000, 100);
