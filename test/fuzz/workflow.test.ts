@@ -128,12 +128,12 @@ describe('.github/workflows', () => {
     expect(w.code, w.err).toBe(0);
     const whole = readFileSync(join(wholeDir, 'fuzz-report-1.json'), 'utf8');
     expect(readFileSync(join(mergeDir, 'fuzz-report.json'), 'utf8')).toBe(whole);
-    const doc = JSON.parse(whole) as { campaign: { seed: string }; runsDone: number; classes: { signature: string; repro: { file: string } }[] };
+    const doc = JSON.parse(whole) as { campaign: { seed: string }; runsDone: number; scenarios: { name: string; file: string }[] };
     expect(doc.campaign.seed).toBe(SHA);
     expect(doc.runsDone).toBe(120);
-    expect(doc.classes.length).toBeGreaterThan(0);
-    for (const c of doc.classes) expect(readFileSync(join(mergeDir, c.repro.file), 'utf8')).toBe(readFileSync(join(wholeDir, c.repro.file), 'utf8'));
+    expect(doc.scenarios.length).toBeGreaterThan(0);
+    for (const c of doc.scenarios) expect(readFileSync(join(mergeDir, c.file), 'utf8')).toBe(readFileSync(join(wholeDir, c.file), 'utf8'));
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(mergeDir, 'fuzz-junit.xml'), 'utf8'));
-    expect([junit.testsuites.testsuite.testcase].flat().map((t: { name: string }) => t.name)).toEqual(doc.classes.map((c) => c.signature));
+    expect([junit.testsuites.testsuite.testcase].flat().map((t: { name: string }) => t.name)).toEqual(doc.scenarios.map((c) => c.name));
   }, 300_000);
 });
