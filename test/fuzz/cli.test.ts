@@ -64,7 +64,7 @@ describe('emu fuzz', () => {
       expect(text.split('\n').filter((l) => l.startsWith('  - ')).indexOf(text.split('\n')[f!.line! - 1]!)).toBe(f!.step);
       expect(readFileSync(join(b, c.repro.file), 'utf8')).toBe(text);
       expect(text).toContain(`replay: npx procfs-emu replay ${c.repro.file} (in the procfs-emu repository: npm run -s emu -- replay ${c.repro.file})`);
-      expect(text).toContain(`failure class: ${c.signature}`);
+      expect(text).toContain(`failure class: ${c.name}`);
       expect(text.match(/^ {2}- /gm)?.length).toBe(c.repro.steps);
       expect(one.err).toContain(`npx procfs-emu replay ${c.repro.file}`); // run outside the checkout
     }
