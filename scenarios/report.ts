@@ -1,9 +1,10 @@
 /**
  * Running scenario files and reporting them: one report per file, the run
  * document every command prints (scenario-format.md §6's `run` shape,
- * extended and versioned: REPORT_FORMAT), its zod schema (the JSON Schema of
- * `schema --report`), the exit status, and the replay command a user can
- * paste. The clock is passed in: nothing here reads it.
+ * extended and versioned: REPORT_FORMAT; a fuzz campaign's is the same shape
+ * with a failure class per entry, built in fuzz/merge.ts), its zod schema
+ * (the JSON Schema of `schema --report`), the exit status, and the replay
+ * command a user can paste. The clock is passed in: nothing here reads it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
