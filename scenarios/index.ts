@@ -22,7 +22,8 @@ export type { Violation } from './oracle.ts';
 export { vnodeName } from './names.ts';
 
 export { exitStatus, reportLoaded, runDocument, runFile } from './report.ts';
-export type { FileReport, RunDocument } from './report.ts';
+export type { CampaignDocument, FileReport, ReportDocument, RunDocument } from './report.ts';
+export { CampaignReportSchema, REPORT_FORMAT, ReportSchema, isCampaignDocument } from './report.ts';
 
 export { StopFlag, Settler, runCampaignInline, runOne, shardRun, shardRuns, shardSize, shrunkRepro } from './fuzz/campaign.ts';
 export { Tally, campaignIdentity, mergeReports, parseReport, reportJson, reportJunit, reportText } from './fuzz/merge.ts';

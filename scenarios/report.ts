@@ -1,9 +1,10 @@
 /**
  * Running scenario files and reporting them: one report per file, the run
  * document every command prints (scenario-format.md §6's `run` shape,
- * extended and versioned: REPORT_FORMAT), its zod schema (the JSON Schema of
- * `schema --report`), the exit status, and the replay command a user can
- * paste. The clock is passed in: nothing here reads it.
+ * extended and versioned: REPORT_FORMAT; a fuzz campaign's is the same shape
+ * with a failure class per entry, built in fuzz/merge.ts), its zod schema
+ * (the JSON Schema of `schema --report`), the exit status, and the replay
+ * command a user can paste. The clock is passed in: nothing here reads it.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -16,8 +17,13 @@ import type { InvalidError, LoadResult } from './load.ts';
 import { runScenario, type StepFailure, type StepRecord } from './runner.ts';
 import type { Scenario, SourcePos } from './types.ts';
 
-/** The version of the report document; bumped when a field changes meaning or goes away. */
-export const REPORT_FORMAT = 1;
+/**
+ * The version of the report document; bumped when a field changes meaning or
+ * goes away. 2: fuzz and merge print the same document as run (a failure
+ * class per entry of scenarios, the campaign beside it; the shape of format
+ * 1's `classes` is gone), and a campaign's document has no durations.
+ */
+export const REPORT_FORMAT = 2;
 
 // ---- the document and its schema ------------------------------------------------
 
@@ -40,7 +46,7 @@ const InvalidFailureSchema = z.strictObject({
 });
 
 const ReproSchema = z.strictObject({ file: z.string(), steps: z.int().min(1) })
-  .meta({ description: 'shrink only: the repro file written, and its step count' });
+  .meta({ description: 'the repro file written (shrink: of the scenario; fuzz: of the class\'s first failing run), and its step count' });
 
 const scenarioFields = {
   file: z.string(),
@@ -55,7 +61,7 @@ const ScenarioReportSchema = z.discriminatedUnion('status', [
   z.strictObject({ ...scenarioFields, status: z.literal('invalid'), failures: z.tuple([InvalidFailureSchema]) }),
 ]);
 
-export const ReportSchema = z.strictObject({
+const RunReportSchema = z.strictObject({
   reportFormat: z.literal(REPORT_FORMAT),
   scenarios: z.array(ScenarioReportSchema),
   passed: count(),
@@ -64,14 +70,79 @@ export const ReportSchema = z.strictObject({
   durationMs: ms(),
   internalError: z.strictObject({ file: z.string().optional(), message: z.string() }).optional()
     .meta({ description: 'an exception escaped the engine (exit status 3); scenarios lists what ran before it' }),
-}).meta({
-  title: 'procfs-emu report',
-  description: 'What run, replay and shrink print with --reporter json (scenario-format.md §6, extended).',
+}).meta({ title: 'run report', description: 'What run, replay and shrink print: one entry of scenarios per file.' });
+
+const ClassReproSchema = z.strictObject({
+  run: count(),
+  file: z.string(),
+  steps: z.int().min(1),
+  failure: StepFailureSchema,
 });
 
-export type RunDocument = z.output<typeof ReportSchema>;
+/** One failure class of a campaign, as one entry of scenarios. */
+const ClassReportSchema = z.strictObject({
+  file: z.string().meta({ description: 'the repro file of the class\'s first failing run ("" from the library\'s fuzz without out)' }),
+  name: z.string().meta({ description: 'the class: the rule broken, the step kind, the procfs node type' }),
+  status: z.literal('fail'),
+  failures: z.tuple([StepFailureSchema]).meta({ description: 'the repro\'s failing step; line and column in the repro file' }),
+  repro: ReproSchema,
+  signature: z.strictObject({ rule: z.string(), kind: z.string(), node: z.string() })
+    .meta({ description: 'name in parts: rule (oracle [procfs_inactive]), step kind (exit), node type (mem; - for none)' }),
+  count: z.int().min(1).meta({ description: 'failing runs of the class' }),
+  runs: z.array(count()).min(1).meta({ description: 'those runs, in run order; the first is the repro\'s' }),
+  repros: z.array(ClassReproSchema).optional().meta({ description: 'with keepAll: the repro of every failing run of the class' }),
+});
+
+const CampaignIdentitySchema = z.strictObject({
+  seed: z.union([count(), z.string()]).meta({ description: 'an integer or a 40-hex commit hash' }),
+  runs: count(),
+  steps: z.int().min(1),
+  bugs: z.array(z.string()),
+  checkDeterminism: z.boolean(),
+  maxFailures: count(),
+  keepAll: z.boolean(),
+  run: count().optional().meta({ description: 'set when one run was played alone (fuzz --run N)' }),
+  engine: z.string().meta({ description: 'procfs-emu and its version' }),
+});
+
+export const CampaignReportSchema = z.strictObject({
+  reportFormat: z.literal(REPORT_FORMAT),
+  scenarios: z.array(ClassReportSchema).meta({ description: 'one entry per failure class, in the order of their first failing runs' }),
+  passed: z.literal(0).meta({ description: 'always 0: a campaign lists its failure classes only (runsDone - failingRuns runs passed)' }),
+  failed: count().meta({ description: 'failure classes' }),
+  invalid: z.literal(0),
+  campaign: CampaignIdentitySchema.meta({ description: 'what makes two reports parts of the same campaign (merge)' }),
+  shard: z.string().regex(/^[0-9]+\/[0-9]+$/).meta({ description: 'I/N; 1/1 for a whole campaign and for a merge of its shards' }),
+  runsDone: count(),
+  stopped: z.enum(['done', 'failures', 'time', 'interrupted']),
+  interrupted: z.boolean(),
+  failingRuns: count(),
+  marks: z.record(z.string(), count()).optional()
+    .meta({ description: 'fuzz --marks: coverage marks hit while the runs were generated, by name (merge leaves them out)' }),
+}).meta({
+  title: 'fuzz campaign report',
+  description: 'What fuzz and merge print: a function of the campaign and the runs it covers, no durations, so that merged shards are byte for byte the whole.',
+});
+
+export const ReportSchema = z.union([RunReportSchema, CampaignReportSchema]).meta({
+  title: 'procfs-emu report',
+  description: 'What run, replay, shrink, fuzz and merge print with --reporter json: scenario-format.md §6\'s run document ' +
+    '(scenarios[] with file, name, status, failures; passed, failed, invalid), extended; a campaign lists its failure classes.',
+});
+
+export type RunDocument = z.output<typeof RunReportSchema>;
+export type CampaignDocument = z.output<typeof CampaignReportSchema>;
+export type ClassEntry = CampaignDocument['scenarios'][number];
+export type ClassRepro = z.output<typeof ClassReproSchema>;
+export type ReportDocument = RunDocument | CampaignDocument;
 export type ScenarioReport = RunDocument['scenarios'][number];
-export type FailureEntry = z.output<typeof StepFailureSchema> | z.output<typeof InvalidFailureSchema>;
+export type StepFailureEntry = z.output<typeof StepFailureSchema>;
+export type FailureEntry = StepFailureEntry | z.output<typeof InvalidFailureSchema>;
+
+/** Is the document a fuzz campaign's? */
+export function isCampaignDocument(d: ReportDocument): d is CampaignDocument {
+  return 'campaign' in d;
+}
 
 /** The JSON Schema of the report document (`procfs-emu schema --report`). */
 export function reportJsonSchemaText(): string {

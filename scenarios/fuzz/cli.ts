@@ -6,7 +6,7 @@
  * it. The clock is read here only (time limit, progress), and never decides
  * which runs are reported.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { nowMs } from '../../bin/clock.ts';
 import { BUGS, BUG_NAMES, type BugName, isBugName } from '../../emulator/bugs.ts';
@@ -18,11 +18,11 @@ import {
   OUTPUT_HELP, PROCESS_STREAMS, REPORTER_HELP, type ReporterFlags, type ReporterSpec, ReporterUsageError, collect, emitReports,
   reporterSpecs, runFiles,
 } from '../reporters/index.ts';
-import { scenarioLine } from '../reporters/text.ts';
+import { type Paint, scenarioLine } from '../reporters/text.ts';
 import type { CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
 import { StopFlag, runCampaignInline, shardSize, shrunkRepro } from './campaign.ts';
 import { describeRun } from './generate.ts';
-import { type CampaignReport, MergeError, engineName, Tally, campaignIdentity, mergeReports, parseReport, reportJson, reportJunit, reportText } from './merge.ts';
+import { type CampaignReport, MergeError, engineName, Tally, campaignIdentity, mergeReports, parseReport } from './merge.ts';
 import { runCampaignWorkers } from './pool.ts';
 import { runCampaignCounting } from './marks.ts';
 import { type SeedSpec, parseSeed, runPrng, seedText } from './prng.ts';
@@ -74,7 +74,7 @@ function secondsArg(v: string): number {
 
 // ---- fuzz ---------------------------------------------------------------------
 
-interface FuzzFlags {
+interface FuzzFlags extends ReporterFlags {
   seed: SeedSpec;
   runs: number;
   steps: number;
@@ -84,8 +84,6 @@ interface FuzzFlags {
   shard: { index: number; count: number };
   workers: number;
   checkDeterminism?: boolean;
-  json?: boolean;
-  junit?: string;
   verbose?: boolean;
   maxFailures: number;
   keepAll?: boolean;
@@ -133,6 +131,7 @@ function onStopSignals(stop: StopFlag, say: (line: string) => void): { received:
 
 async function fuzzCommand(f: FuzzFlags): Promise<number> {
   checkOutDir(f.out);
+  const reporters = specsOrUsage(f);
   const o: CampaignOptions = {
     seed: f.seed, runs: f.runs, steps: f.steps, bugs: f.bugs, shard: f.run === undefined ? f.shard : { index: 1, count: 1 },
     checkDeterminism: f.checkDeterminism === true, maxFailures: f.maxFailures, keepAll: f.keepAll === true,
@@ -189,28 +188,26 @@ async function fuzzCommand(f: FuzzFlags): Promise<number> {
     ui.stop();
   }
   const report = tally.report(campaignIdentity(o, engineName()), `${o.shard.index}/${o.shard.count}`, r);
-  printReport(marks === null ? report : Object.assign({}, report, { marks }), f.json === true);
+  printReport(marks === null ? report : { ...report, marks }, reporters);
   if (marks !== null) process.stderr.write(`fuzz: ${Object.keys(marks).length} coverage marks hit (procfs-emu coverage lists them all)\n`);
-  if (f.junit !== undefined) writeFileSync(f.junit, reportJunit(report));
   const secs = (nowMs() - t0) / 1000;
   process.stderr.write(`fuzz: ${r.runs} runs in ${secs.toFixed(1)} s (${(r.runs / Math.max(secs, 1e-3)).toFixed(0)} runs/s)\n`);
   const sig = signals.received();
   if (sig !== null) return SIGNAL_STATUS[sig];
-  return report.classes.length > 0 ? 1 : 0;
+  return report.failed > 0 ? 1 : 0;
 }
 
-function printReport(report: CampaignReport, json: boolean): void {
-  if (json) {
-    process.stdout.write(reportJson(report));
-    return;
-  }
-  const paint = painter(colorEnabled(process.env, process.stdout.isTTY === true));
-  process.stdout.write(reportText(report, (what, s) => paint(what === 'fail' ? 31 : 32, s)));
+/** The campaign to every reporter, as `run` hands its run (text on a terminal in colour). */
+function printReport(report: CampaignReport, reporters: readonly ReporterSpec[]): void {
+  const p = painter(colorEnabled(process.env, process.stdout.isTTY === true));
+  const paint: Paint = { green: (s) => p(32, s), red: (s) => p(31, s), yellow: (s) => p(33, s) };
+  emitReports({ doc: report }, reporters, PROCESS_STREAMS, false, paint);
 }
 
 // ---- merge --------------------------------------------------------------------
 
-function mergeCommand(files: string[], o: { json?: boolean; junit?: string }): number {
+function mergeCommand(files: string[], o: ReporterFlags): number {
+  const reporters = specsOrUsage(o);
   const docs = files.map((file) => {
     let text: string;
     try {
@@ -221,9 +218,8 @@ function mergeCommand(files: string[], o: { json?: boolean; junit?: string }): n
     return { file, report: parseReport(file, text) };
   });
   const report = mergeReports(docs);
-  printReport(report, o.json === true);
-  if (o.junit !== undefined) writeFileSync(o.junit, reportJunit(report));
-  return report.classes.length > 0 ? 1 : 0;
+  printReport(report, reporters);
+  return report.failed > 0 ? 1 : 0;
 }
 
 // ---- shrink and replay --------------------------------------------------------
@@ -354,8 +350,10 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     .option('--max-failures <N>', 'stop after N failing runs (0: run them all)', count('--max-failures', 0), 1)
     .option('--run <N>', 'play run N of the campaign alone, with the output it has inside the campaign', count('--run', 0))
     .option('--keep-all', 'shrink and write a repro for every failing run, not only the first of each class')
-    .option('--json', 'print one JSON document on stdout: {campaign, shard, runsDone, stopped, interrupted, failingRuns, classes}')
-    .option('--junit <FILE>', 'also write the report as JUnit XML (one testcase per failure class)')
+    .option('--reporter <name[:file]>', `${REPORTER_HELP}; one testcase, annotation or test point per failure class`, collect, [])
+    .option('--output <file>', OUTPUT_HELP)
+    .option('--json', 'the same as --reporter json: the report document, one entry of scenarios per failure class, and the campaign')
+    .option('--junit <FILE>', 'the same as --reporter junit:FILE (one testcase per failure class)')
     .option('--marks', 'count coverage marks while the runs are generated: --json gets `marks`, hits by name (the same for any worker count; merge leaves them out)')
     .option('--verbose', 'print what every run drew (kernel, users, swarm) on stderr')
     .action((o: FuzzFlags) => guard(() => fuzzCommand(o)));
@@ -364,9 +362,11 @@ export function registerFuzzCommands(program: Command, exit?: (code: number) => 
     .command('merge')
     .description('merge the --json reports of the shards of one campaign into the report of the whole campaign')
     .argument('<report...>', 'the shards\' reports (fuzz --shard I/N --json), every shard once')
-    .option('--json', 'print the merged report as JSON (as the unsharded campaign prints it)')
-    .option('--junit <FILE>', 'also write the merged report as JUnit XML (one testcase per failure class)')
-    .action((files: string[], o: { json?: boolean; junit?: string }) => guard(() => mergeCommand(files, o)));
+    .option('--reporter <name[:file]>', REPORTER_HELP, collect, [])
+    .option('--output <file>', OUTPUT_HELP)
+    .option('--json', 'the same as --reporter json: the merged report, byte for byte what the unsharded campaign prints')
+    .option('--junit <FILE>', 'the same as --reporter junit:FILE (one testcase per failure class)')
+    .action((files: string[], o: ReporterFlags) => guard(() => mergeCommand(files, o)));
 
   program
     .command('shrink')

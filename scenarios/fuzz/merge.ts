@@ -1,19 +1,26 @@
 /**
- * Campaign reports: what a campaign (or one shard of it) found, as failure
- * classes, built in run order from its settled outcomes (Tally), printed as
- * text, JSON or JUnit, and merged across the shards of one campaign into
- * exactly the report the unsharded campaign prints (mergeReports).
+ * Campaign reports: what a campaign (or one shard of it) found, as the
+ * report document run prints (report.ts CampaignReportSchema: one entry of
+ * scenarios per failure class, the campaign beside it), built in run order
+ * from its settled outcomes (Tally), handed to the reporters, and merged
+ * across the shards of one campaign into exactly the report the unsharded
+ * campaign prints (mergeReports).
  *
  * Everything in a report is a function of the campaign and the runs it
- * covers, never of workers, timing or order of completion: that is what
- * makes the merge of shards byte for byte the whole.
+ * covers, never of workers, timing or order of completion (no durations):
+ * that is what makes the merge of shards byte for byte the whole.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { BugName } from '../../emulator/bugs.ts';
+import { loadScenarioFile } from '../load.ts';
+import {
+  type CampaignDocument, CampaignReportSchema, type ClassEntry, type ClassRepro, REPORT_FORMAT, type StepFailureEntry,
+} from '../report.ts';
+import { renderJson } from '../reporters/json.ts';
+import { campaignJunit } from '../reporters/junit.ts';
+import { NO_PAINT, type Paint, campaignText } from '../reporters/text.ts';
 import type { CampaignOptions, CampaignResult, RunFailure } from './campaign.ts';
-import { type SeedSpec, seedText } from './prng.ts';
-import { type JunitCase, junitXml } from '../reporters/junit.ts';
+import type { SeedSpec } from './prng.ts';
 
 /** What makes two reports parts of the same campaign. */
 export interface CampaignIdentity {
@@ -30,43 +37,16 @@ export interface CampaignIdentity {
   engine: string;
 }
 
-/** A repro file of a failing run. */
-export interface ReproRef {
-  run: number;
-  /** The repro's failure: `steps[i]: message`. */
-  message: string;
-  file: string;
-  steps: number;
-}
+/** The report of a campaign: the run document's shape, one entry of `scenarios` per failure class. */
+export type CampaignReport = CampaignDocument;
 
-/** One failure class: every failing run with the same signature. */
-export interface ClassReport {
-  signature: string;
-  rule: string;
-  step: string;
-  node: string;
-  count: number;
-  runs: number[];
-  /** The repro of the class's first failing run. */
-  repro: ReproRef;
-  /** With keepAll: the repro of every failing run of the class. */
-  repros?: ReproRef[];
-}
+/** One failure class: every failing run with the same signature (`name`), the repro of the first in `file`. */
+export type ClassReport = ClassEntry;
+
+/** The repro of one failing run: its file, its step count and its failing step. */
+export type ReproRef = ClassRepro;
 
 export type Stopped = CampaignResult['stopped'];
-
-export interface CampaignReport {
-  campaign: CampaignIdentity;
-  /** `I/N`; `1/1` for a whole campaign (and for a merge of all its shards). */
-  shard: string;
-  /** Runs the report covers. */
-  runsDone: number;
-  stopped: Stopped;
-  interrupted: boolean;
-  failingRuns: number;
-  /** In the order of their first failing run. */
-  classes: ClassReport[];
-}
 
 /** The engine's name and version (the nearest package.json above this file), part of a campaign's identity. */
 export function engineName(): string {
@@ -89,22 +69,44 @@ export function campaignIdentity(o: CampaignOptions, engine: string): CampaignId
 }
 
 /** The one constructor of a report, so that every report has its keys in the same order. */
-function makeReport(campaign: CampaignIdentity, shard: string, runsDone: number, stopped: Stopped, classes: ClassReport[]): CampaignReport {
+function makeReport(campaign: CampaignDocument['campaign'], shard: string, runsDone: number, stopped: Stopped, classes: ClassReport[]): CampaignReport {
   const failingRuns = classes.reduce((n, c) => n + c.count, 0);
-  return { campaign, shard, runsDone, stopped, interrupted: stopped === 'interrupted', failingRuns, classes };
+  return {
+    reportFormat: REPORT_FORMAT, scenarios: classes, passed: 0, failed: classes.length, invalid: 0,
+    campaign, shard, runsDone, stopped, interrupted: stopped === 'interrupted', failingRuns,
+  };
 }
 
-function makeClass(c: Pick<ClassReport, 'signature' | 'rule' | 'step' | 'node'>, runs: number[], repro: ReproRef, repros: ReproRef[] | undefined): ClassReport {
+interface ClassHead {
+  /** The signature's text: the class. */
+  name: string;
+  signature: { rule: string; kind: string; node: string };
+}
+
+/** The one constructor of a class entry. */
+function makeClass(h: ClassHead, runs: number[], first: ReproRef, repros: ReproRef[] | undefined): ClassReport {
   return {
-    signature: c.signature, rule: c.rule, step: c.step, node: c.node, count: runs.length, runs, repro,
+    file: first.file, name: h.name, status: 'fail', failures: [first.failure], repro: { file: first.file, steps: first.steps },
+    signature: { rule: h.signature.rule, kind: h.signature.kind, node: h.signature.node }, count: runs.length, runs,
     ...(repros === undefined ? {} : { repros }),
   };
+}
+
+/**
+ * The failing step of a repro, located in its file when the file loads
+ * (the line and column are read back from what was written, so they are
+ * the same wherever the campaign ran); without a file, unlocated.
+ */
+export function locatedFailure(file: string, f: { step: number; message: string }): StepFailureEntry {
+  const l = file === '' ? null : loadScenarioFile(file);
+  const pos = l?.ok === true ? l.stepPos[f.step] : undefined;
+  return { step: f.step, message: f.message, ...(pos === undefined ? {} : { line: pos.line, column: pos.column }) };
 }
 
 // ---- a campaign's report ---------------------------------------------------------
 
 interface Building {
-  head: Pick<ClassReport, 'signature' | 'rule' | 'step' | 'node'>;
+  head: ClassHead;
   runs: number[];
   repro: ReproRef | null;
   repros: ReproRef[];
@@ -135,15 +137,17 @@ export class Tally {
     return this.classes.get(f.cls)?.runs.length ?? 0;
   }
 
-  /** Count a failing run; `file` is its repro file when one was written. */
+  /** Count a failing run; `file` is its repro file when one was written ("" for a repro kept but not written). */
   add(f: RunFailure, file: string | null): void {
     let c = this.classes.get(f.cls);
     if (c === undefined) {
-      const head = { signature: f.cls, rule: f.signature.rule, step: f.signature.kind, node: f.signature.node };
+      const head = { name: f.cls, signature: { rule: f.signature.rule, kind: f.signature.kind, node: f.signature.node } };
       c = { head, runs: [], repro: null, repros: [] };
       this.classes.set(f.cls, c);
     }
-    const ref = file === null || f.repro === null ? null : { run: f.run, message: f.repro.message, file, steps: f.repro.scenario.steps.length };
+    const ref = file === null || f.repro === null
+      ? null
+      : { run: f.run, file, steps: f.repro.scenario.steps.length, failure: locatedFailure(file, f.repro.info.failure) };
     if (c.repro === null) {
       if (ref === null) throw new Error(`fuzz: the first failing run of class ${f.cls} (run ${f.run}) has no repro`);
       c.repro = ref;
@@ -159,78 +163,27 @@ export class Tally {
   }
 }
 
-// ---- printing --------------------------------------------------------------------
+// ---- printing (the reporters, reporters/*.ts) ----------------------------------
 
-/** The report as JSON, indented, with lists of run numbers on one line each. */
+/** The report as JSON (`--reporter json`): indented, with lists of run numbers on one line each. */
 export function reportJson(r: CampaignReport): string {
-  const text = JSON.stringify(r, null, 2).replace(/\[\n[ 0-9,\n]*\]/g, (m) => `[${m.slice(1, -1).split(',').map((x) => x.trim()).join(', ')}]`);
-  return `${text}\n`;
+  return renderJson({ doc: r });
 }
 
-const RUNS_SHOWN = 8;
-
-/** The human report: one line for the campaign, one per class. `paint` colours (identity without colour). */
-export function reportText(r: CampaignReport, paint: (what: 'fail' | 'ok', s: string) => string = (_w, s) => s): string {
-  const c = r.campaign;
-  const where = c.run === undefined ? `seed ${seedText(c.seed)}` : `seed ${seedText(c.seed)} run ${c.run}`;
-  const shard = r.shard === '1/1' ? '' : ` (shard ${r.shard})`;
-  const why = r.stopped === 'time' ? ' (time limit)' : r.stopped === 'interrupted' ? ' (interrupted)' : '';
-  const found = r.failingRuns === 0
-    ? paint('ok', '0 failures')
-    : paint('fail', `${r.failingRuns} failing ${r.failingRuns === 1 ? 'run' : 'runs'} in ${r.classes.length} ${r.classes.length === 1 ? 'class' : 'classes'}`);
-  const lines = [`fuzz: ${where}${shard}: ${r.runsDone} runs, ${found}${why}`];
-  r.classes.forEach((k, i) => {
-    const shown = k.runs.slice(0, RUNS_SHOWN).join(', ') + (k.runs.length > RUNS_SHOWN ? `, +${k.runs.length - RUNS_SHOWN}` : '');
-    lines.push(`  ${i + 1}. ${k.signature}: ${k.count} ${k.count === 1 ? 'run' : 'runs'} (${shown})`);
-    lines.push(`     repro (run ${k.repro.run}, ${k.repro.steps} steps): ${k.repro.file}`);
-  });
-  return `${lines.join('\n')}\n`;
+/** The human report (`--reporter text`): one line for the campaign, two per class. */
+export function reportText(r: CampaignReport, paint: Paint = NO_PAINT): string {
+  return campaignText(r, paint);
 }
 
-/** JUnit XML: one testcase per failure class (a failure each), or one passing testcase for a clean campaign. */
+/** JUnit XML (`--reporter junit`): one testcase per failure class, or one passing testcase for a clean campaign. */
 export function reportJunit(r: CampaignReport): string {
-  const c = r.campaign;
-  const cases: JunitCase[] = r.classes.map((k) => ({
-    classname: 'procfs-emu.fuzz', name: k.signature, file: k.repro.file,
-    failure: {
-      message: k.repro.message, type: k.rule,
-      text: [
-        `${k.count} failing ${k.count === 1 ? 'run' : 'runs'}: ${k.runs.join(', ')}`,
-        `first: run ${k.repro.run}: ${k.repro.message}`,
-        `repro: ${k.repro.file}`,
-        `replay: npx procfs-emu replay ${k.repro.file} (in the procfs-emu repository: npm run -s emu -- replay ${k.repro.file})`,
-      ].join('\n'),
-    },
-  }));
-  if (cases.length === 0) cases.push({ classname: 'procfs-emu.fuzz', name: `${r.runsDone} runs, no failure class` });
-  const properties = [
-    ['seed', seedText(c.seed)], ['runs', String(c.runs)], ['steps', String(c.steps)], ['bugs', c.bugs.join(',')],
-    ['runsDone', String(r.runsDone)], ['stopped', r.stopped], ['engine', c.engine],
-  ] as const;
-  return junitXml({ name: `procfs-emu fuzz seed ${seedText(c.seed)}`, properties }, cases);
+  return campaignJunit(r);
 }
 
 // ---- merging shards ------------------------------------------------------------
 
 /** A report that cannot be merged (not a report, another campaign, shards missing): exit 2. */
 export class MergeError extends Error {}
-
-const reproSchema = z.object({ run: z.number().int().min(0), message: z.string(), file: z.string(), steps: z.number().int() });
-const reportSchema = z.object({
-  campaign: z.object({
-    seed: z.union([z.number(), z.string()]), runs: z.number().int(), steps: z.number().int(), bugs: z.array(z.string()),
-    checkDeterminism: z.boolean(), maxFailures: z.number().int(), keepAll: z.boolean(), run: z.number().int().optional(), engine: z.string(),
-  }),
-  shard: z.string().regex(/^[0-9]+\/[0-9]+$/),
-  runsDone: z.number().int().min(0),
-  stopped: z.enum(['done', 'failures', 'time', 'interrupted']),
-  interrupted: z.boolean(),
-  failingRuns: z.number().int().min(0),
-  classes: z.array(z.object({
-    signature: z.string(), rule: z.string(), step: z.string(), node: z.string(), count: z.number().int(),
-    runs: z.array(z.number().int().min(0)), repro: reproSchema, repros: z.array(reproSchema).optional(),
-  })),
-});
 
 /** Read a report from its JSON text; a MergeError names the file and what is wrong. */
 export function parseReport(file: string, text: string): CampaignReport {
@@ -240,12 +193,16 @@ export function parseReport(file: string, text: string): CampaignReport {
   } catch (e) {
     throw new MergeError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  const r = reportSchema.safeParse(doc);
+  const format = typeof doc === 'object' && doc !== null ? (doc as { reportFormat?: unknown }).reportFormat : undefined;
+  if (typeof format === 'number' && format !== REPORT_FORMAT) {
+    throw new MergeError(`${file}: a report of format ${format}; this procfs-emu reads format ${REPORT_FORMAT} (run the shards with the same version)`);
+  }
+  const r = CampaignReportSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new MergeError(`${file}: not a fuzz report: ${issue.path.join('.') || '(document)'}: ${issue.message}`);
   }
-  return r.data as CampaignReport;
+  return r.data;
 }
 
 const IDENTITY_KEYS = ['seed', 'runs', 'steps', 'bugs', 'checkDeterminism', 'maxFailures', 'keepAll', 'run', 'engine'] as const;
@@ -289,17 +246,17 @@ export function mergeReports(docs: readonly { file: string; report: CampaignRepo
   return combine(first.report.campaign, docs.map((d) => d.report));
 }
 
-function combine(campaign: CampaignIdentity, reports: readonly CampaignReport[]): CampaignReport {
+function combine(campaign: CampaignDocument['campaign'], reports: readonly CampaignReport[]): CampaignReport {
   type Failing = { run: number; cls: string };
   const failing: Failing[] = [];
-  const heads = new Map<string, ClassReport>();
+  const heads = new Map<string, ClassHead>();
   const firsts = new Map<number, ReproRef>();
   const all: ReproRef[] = [];
   for (const r of reports) {
-    for (const k of r.classes) {
-      if (!heads.has(k.signature)) heads.set(k.signature, k);
-      for (const run of k.runs) failing.push({ run, cls: k.signature });
-      firsts.set(k.repro.run, k.repro);
+    for (const k of r.scenarios) {
+      if (!heads.has(k.name)) heads.set(k.name, { name: k.name, signature: k.signature });
+      for (const run of k.runs) failing.push({ run, cls: k.name });
+      firsts.set(k.runs[0]!, { run: k.runs[0]!, file: k.file, steps: k.repro.steps, failure: k.failures[0] });
       all.push(...(k.repros ?? []));
     }
   }

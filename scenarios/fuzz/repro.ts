@@ -36,7 +36,7 @@ export function rerunArgs(o: { seed: SeedSpec; run: number; steps: number }, bug
  * A command as a repro file states it: the same bytes wherever the campaign
  * ran, so both forms (the package's bin, and this repository's npm script).
  */
-function commandForms(args: string): string {
+export function commandForms(args: string): string {
   return `npx procfs-emu ${args} (in the procfs-emu repository: npm run -s emu -- ${args})`;
 }
 

@@ -1,11 +1,14 @@
 /**
  * The GitHub Actions reporter: one `::error` workflow command per failing or
  * invalid scenario, at the file, line and column, so the failure shows in the
- * pull request beside the line. Chosen by default under GITHUB_ACTIONS=true.
- * Passing scenarios print nothing.
+ * pull request beside the line; for a fuzz campaign, one per failure class,
+ * at the failing step of its repro file. Chosen by default under
+ * GITHUB_ACTIONS=true. Passing scenarios (and a clean campaign) print nothing.
  */
-import type { FileReport } from '../report.ts';
-import type { RunReport } from './types.ts';
+import { commandForms } from '../fuzz/repro.ts';
+import type { ClassEntry, FileReport } from '../report.ts';
+import { runsShown } from './text.ts';
+import { type Reported, isCampaign } from './types.ts';
 
 /** A command's message: %, CR and LF escaped. */
 export function escapeData(s: string): string {
@@ -35,7 +38,19 @@ function annotation(r: FileReport): string | null {
   return workflowCommand('error', { ...at, title }, f.path === '' ? f.message : `${f.path}: ${f.message}`);
 }
 
-export function renderGithub(run: RunReport): string {
+function classAnnotation(k: ClassEntry): string {
+  const f = k.failures[0];
+  const at = { file: k.file === '' ? undefined : k.file, line: f.line, col: f.column, title: `procfs-emu fuzz: ${k.name}` };
+  const message = [
+    `steps[${f.step}]: ${f.message}`,
+    `${k.count} failing ${k.count === 1 ? 'run' : 'runs'} (${runsShown(k.runs)})`,
+    `replay: ${commandForms(`replay ${k.file}`)}`,
+  ];
+  return workflowCommand('error', at, message.join('\n'));
+}
+
+export function renderGithub(run: Reported): string {
+  if (isCampaign(run)) return run.doc.scenarios.map((k) => `${classAnnotation(k)}\n`).join('');
   const lines = run.files.map(annotation).filter((l): l is string => l !== null);
   const ie = run.doc.internalError;
   if (ie !== undefined) lines.push(workflowCommand('error', { file: ie.file, title: 'procfs-emu: internal error' }, ie.message));

@@ -1,9 +1,11 @@
 /**
  * Reporters and where they write: `--reporter NAME[:FILE]` (repeatable, or a
  * comma list), `--output FILE` for a single reporter, `--json` for
- * `--reporter json`; the defaults (text, plus github under
+ * `--reporter json` (and, for fuzz and merge, `--junit FILE` for
+ * `--reporter junit:FILE`); the defaults (text, plus github under
  * GITHUB_ACTIONS=true); atomic file writes; and the loop that runs files and
- * hands the run to every reporter, which `run`, `replay` and `report` share.
+ * hands the run to every reporter, which `run`, `replay` and `report` share
+ * (`fuzz` and `merge` hand their campaign to the same reporters).
  */
 import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -15,9 +17,9 @@ import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import { renderTap } from './tap.ts';
 import { NO_PAINT, type Paint, renderText, scenarioLine, summaryLines } from './text.ts';
-import type { RunReport } from './types.ts';
+import { type Reported, type RunReport, isCampaign } from './types.ts';
 
-export type { RunReport } from './types.ts';
+export type { CampaignRun, Reported, RunReport } from './types.ts';
 
 export const REPORTERS = {
   text: renderText,
@@ -25,7 +27,7 @@ export const REPORTERS = {
   junit: renderJunit,
   github: renderGithub,
   tap: renderTap,
-} as const satisfies Record<string, (run: RunReport) => string>;
+} as const satisfies Record<string, (run: Reported) => string>;
 
 export type ReporterName = keyof typeof REPORTERS;
 export const REPORTER_NAMES = Object.keys(REPORTERS) as ReporterName[];
@@ -43,6 +45,8 @@ export interface ReporterFlags {
   reporter?: string[];
   output?: string;
   json?: boolean;
+  /** fuzz and merge: `--junit FILE`, the same as `--reporter junit:FILE`. */
+  junit?: string;
 }
 
 export class ReporterUsageError extends Error {}
@@ -72,6 +76,10 @@ export function reporterSpecs(f: ReporterFlags, env: NodeJS.ProcessEnv = process
     if (!isReporterName(name)) throw new ReporterUsageError(`--reporter: unknown reporter "${name}" (known: ${REPORTER_NAMES.join(', ')})`);
     if (file === '') throw new ReporterUsageError(`--reporter ${name}: an empty file name after ":"`);
     specs.push({ name, file });
+  }
+  if (f.junit !== undefined) {
+    if (f.junit === '') throw new ReporterUsageError('--junit: an empty file name');
+    specs.push({ name: 'junit', file: f.junit });
   }
   if (f.json === true && !specs.some((s) => s.name === 'json' && s.file === null)) specs.push({ name: 'json', file: null });
   if (f.output !== undefined) {
@@ -147,16 +155,17 @@ export function stdoutIsDocument(specs: readonly ReporterSpec[]): boolean {
 }
 
 /**
- * Hand the run to every reporter. Text on standard output was streamed as
- * the scenarios ran (`streamed`): only its summary is left to print.
+ * Hand the run (or the campaign) to every reporter. Text on standard output
+ * was streamed as the scenarios ran (`streamed`): only its summary is left
+ * to print. Text on standard output is painted with `paint`.
  */
-export function emitReports(run: RunReport, specs: readonly ReporterSpec[], io: Streams, streamed = false): void {
+export function emitReports(run: Reported, specs: readonly ReporterSpec[], io: Streams, streamed = false, paint: Paint = NO_PAINT): void {
   for (const s of specs) {
-    if (s.file === null && s.name === 'text' && streamed) {
+    if (s.file === null && s.name === 'text' && streamed && !isCampaign(run)) {
       io.out(`${summaryLines(run.doc).join('\n')}\n`);
       continue;
     }
-    const text = REPORTERS[s.name](run);
+    const text = s.file === null && s.name === 'text' ? renderText(run, paint) : REPORTERS[s.name](run);
     if (s.file === null) io.out(text);
     else writeFileAtomic(s.file, text);
   }

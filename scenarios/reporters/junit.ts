@@ -2,11 +2,15 @@
  * The JUnit XML reporter: one <testsuite>, one <testcase> per scenario file
  * (classname: the file's directory; name: the scenario's name), a failure as
  * <failure> and an invalid file as <error>, each with file:line and the
- * message. Built with fast-xml-parser's XMLBuilder.
+ * message; for a fuzz campaign, one <testcase> per failure class (a passing
+ * one for a clean campaign) and the campaign as <properties>. Built with
+ * fast-xml-parser's XMLBuilder.
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import type { FileReport } from '../report.ts';
-import type { RunReport } from './types.ts';
+import { seedText } from '../fuzz/prng.ts';
+import { commandForms } from '../fuzz/repro.ts';
+import type { CampaignDocument, ClassEntry, FileReport } from '../report.ts';
+import { type Reported, isCampaign } from './types.ts';
 
 /** Characters XML 1.0 cannot hold at all (C0 controls but tab, LF, CR; U+FFFE, U+FFFF; lone surrogates). */
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -86,7 +90,8 @@ function testcase(r: FileReport): JunitCase {
   return tc;
 }
 
-export function renderJunit(run: RunReport): string {
+export function renderJunit(run: Reported): string {
+  if (isCampaign(run)) return campaignJunit(run.doc);
   const { doc } = run;
   const cases = run.files.map(testcase);
   const ie = doc.internalError;
@@ -96,4 +101,35 @@ export function renderJunit(run: RunReport): string {
     cases.push({ classname: classnameOf(file), name: file === '' ? 'procfs-emu' : file, file, timeMs: 0, error: { message: text, type: 'internal', text } });
   }
   return junitXml({ name: 'procfs-emu', timeMs: doc.durationMs }, cases);
+}
+
+/** `file:line:column` of a class's failing step in its repro (the file alone when the line is unknown). */
+export function classWhere(k: ClassEntry): string {
+  const f = k.failures[0];
+  return f.line === undefined ? k.file : `${k.file}:${f.line}:${f.column ?? 1}`;
+}
+
+function classCase(k: ClassEntry): JunitCase {
+  const f = k.failures[0];
+  const message = `steps[${f.step}]: ${f.message}`;
+  const text = [
+    `${classWhere(k)}: ${message}`,
+    `${k.count} failing ${k.count === 1 ? 'run' : 'runs'}: ${k.runs.join(', ')}`,
+    `first: run ${k.runs[0]}`,
+    `repro: ${k.file}`,
+    `replay: ${commandForms(`replay ${k.file}`)}`,
+  ];
+  return { classname: 'procfs-emu.fuzz', name: k.name, file: k.file, failure: { message, type: k.signature.rule, text: text.join('\n') } };
+}
+
+/** A campaign: one testcase per failure class (a failure each), or one passing testcase for a clean campaign. */
+export function campaignJunit(doc: CampaignDocument): string {
+  const c = doc.campaign;
+  const cases = doc.scenarios.map(classCase);
+  if (cases.length === 0) cases.push({ classname: 'procfs-emu.fuzz', name: `${doc.runsDone} runs, no failure class` });
+  const properties = [
+    ['seed', seedText(c.seed)], ['runs', String(c.runs)], ['steps', String(c.steps)], ['bugs', c.bugs.join(',')],
+    ['shard', doc.shard], ['runsDone', String(doc.runsDone)], ['failingRuns', String(doc.failingRuns)], ['stopped', doc.stopped], ['engine', c.engine],
+  ] as const;
+  return junitXml({ name: `procfs-emu fuzz seed ${seedText(c.seed)}`, properties }, cases);
 }

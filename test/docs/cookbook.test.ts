@@ -1,11 +1,17 @@
 /**
  * docs/cookbook.md against the engine: the worked example passes, fails
  * with the injected bug at the step and with the message the page shows,
- * and the trace the page prints is the trace the engine gives.
+ * the trace the page prints is the trace the engine gives, and the fuzz
+ * report it shows is the one the command beside it prints.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../scenarios/load.ts';
+import { ReportSchema } from '../../scenarios/report.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { splitMarkdown } from '../helpers/markdown.ts';
 
@@ -36,6 +42,25 @@ describe('docs/cookbook.md', () => {
     const shown = blocks.find((b) => b.code.startsWith('FAIL report.yaml'));
     expect(shown?.code).toContain(`steps[4]: ${r.failure!.message}`);
     expect(shown?.code).toContain(`  | ${r.trace[4]}`);
+  });
+});
+
+describe('docs/cookbook.md section 2', () => {
+  it('shows the report the fuzz command beside it prints (the engine\'s version aside), a document of the report schema', () => {
+    const i = blocks.findIndex((b) => b.mark === 'cookbook: fuzz.json');
+    expect(i).toBeGreaterThan(0);
+    const command = blocks[i - 1]!.code.trim();
+    expect(command).toMatch(/^npx procfs-emu fuzz .* --json$/);
+    const root = resolve(import.meta.dirname, '../..');
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'scenarios', 'cli.ts'), ...command.split(' ').slice(2)], {
+      cwd: mkdtempSync(join(tmpdir(), 'procfs-emu-cookbook-')), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.status, r.stderr).toBe(1);
+    const shown = JSON.parse(blocks[i]!.code) as { campaign: { engine: string } };
+    const printed = JSON.parse(r.stdout) as { campaign: { engine: string } };
+    expect(ReportSchema.safeParse(shown).success).toBe(true);
+    expect({ ...printed, campaign: { ...printed.campaign, engine: shown.campaign.engine } }).toEqual(shown);
   });
 });
 

@@ -18,8 +18,12 @@ describe('emu bugs', () => {
 });
 
 type Report = {
+  reportFormat: number; passed: number; failed: number; invalid: number;
   campaign: Record<string, unknown>; shard: string; runsDone: number; stopped: string; interrupted: boolean; failingRuns: number;
-  classes: { signature: string; rule: string; step: string; node: string; count: number; runs: number[]; repro: { run: number; message: string; file: string; steps: number } }[];
+  scenarios: {
+    file: string; name: string; status: string; failures: { step: number; message: string; line?: number; column?: number }[];
+    repro: { file: string; steps: number }; signature: { rule: string; kind: string; node: string }; count: number; runs: number[];
+  }[];
 };
 
 describe('emu fuzz', () => {
@@ -32,30 +36,40 @@ describe('emu fuzz', () => {
     expect(two.code).toBe(1);
     expect(two.out).toBe(one.out);
     const doc = JSON.parse(one.out) as Report;
-    expect(Object.keys(doc)).toEqual(['campaign', 'shard', 'runsDone', 'stopped', 'interrupted', 'failingRuns', 'classes']);
+    expect(Object.keys(doc)).toEqual([
+      'reportFormat', 'scenarios', 'passed', 'failed', 'invalid', 'campaign', 'shard', 'runsDone', 'stopped', 'interrupted', 'failingRuns',
+    ]);
+    expect([doc.reportFormat, doc.passed, doc.failed, doc.invalid]).toEqual([2, 0, doc.scenarios.length, 0]);
     expect(doc.campaign).toEqual({
       seed: 3, runs: 40, steps: 30, bugs: ['inactive-never-recycles'], checkDeterminism: false, maxFailures: 0, keepAll: false,
       engine: 'procfs-emu 0.1.0',
     });
     expect([doc.shard, doc.runsDone, doc.stopped, doc.interrupted]).toEqual(['1/1', 40, 'done', false]);
-    expect(doc.classes.length).toBeGreaterThan(0);
-    expect(doc.failingRuns).toBe(doc.classes.reduce((n, c) => n + c.count, 0));
-    expect(doc.failingRuns).toBeGreaterThan(doc.classes.length);
-    for (const c of doc.classes) {
-      expect(Object.keys(c)).toEqual(['signature', 'rule', 'step', 'node', 'count', 'runs', 'repro']);
-      expect(c.signature).toBe(`${c.rule} on ${c.step}${c.node === '-' ? '' : ` ${c.node}`}`);
+    expect(doc.scenarios.length).toBeGreaterThan(0);
+    expect(doc.failingRuns).toBe(doc.scenarios.reduce((n, c) => n + c.count, 0));
+    expect(doc.failingRuns).toBeGreaterThan(doc.scenarios.length);
+    for (const c of doc.scenarios) {
+      expect(Object.keys(c)).toEqual(['file', 'name', 'status', 'failures', 'repro', 'signature', 'count', 'runs']);
+      const s = c.signature;
+      expect(c.name).toBe(`${s.rule} on ${s.kind}${s.node === '-' ? '' : ` ${s.node}`}`);
+      expect(c.status).toBe('fail');
       expect(c.runs).toHaveLength(c.count);
-      expect(c.repro.run).toBe(c.runs[0]);
-      expect(c.repro.file).toMatch(/^ff\/seed-3-run-[0-9]+-oracle-procfs_inactive\.yaml$/);
+      expect(c.repro.file).toBe(c.file);
+      expect(c.file).toMatch(new RegExp(`^ff/seed-3-run-${c.runs[0]}-oracle-procfs_inactive\\.yaml$`));
       const text = readFileSync(join(a, c.repro.file), 'utf8');
+      // The failing step, located in the repro file: its line starts the step (`  - kind: ...`).
+      const [f] = c.failures;
+      expect(text).toContain(`failure: steps[${f!.step}]: ${f!.message}`);
+      expect(text.split('\n')[f!.line! - 1]!.slice(f!.column! - 3)).toMatch(/^- [a-z]+: /);
+      expect(text.split('\n').filter((l) => l.startsWith('  - ')).indexOf(text.split('\n')[f!.line! - 1]!)).toBe(f!.step);
       expect(readFileSync(join(b, c.repro.file), 'utf8')).toBe(text);
       expect(text).toContain(`replay: npx procfs-emu replay ${c.repro.file} (in the procfs-emu repository: npm run -s emu -- replay ${c.repro.file})`);
-      expect(text).toContain(`failure class: ${c.signature}`);
+      expect(text).toContain(`failure class: ${c.name}`);
       expect(text.match(/^ {2}- /gm)?.length).toBe(c.repro.steps);
       expect(one.err).toContain(`npx procfs-emu replay ${c.repro.file}`); // run outside the checkout
     }
     // One file per class, nothing else (no temp files).
-    expect(readdirSync(join(a, 'ff')).sort()).toEqual(doc.classes.map((c) => c.repro.file.slice(3)).sort());
+    expect(readdirSync(join(a, 'ff')).sort()).toEqual(doc.scenarios.map((c) => c.repro.file.slice(3)).sort());
     expect(one.err).not.toMatch(/\r|fuzz \[/); // no progress bar without a TTY
   });
 
@@ -63,7 +77,8 @@ describe('emu fuzz', () => {
     const r = emu(['fuzz', '--seed', '5', '--runs', '100000000', '--time-limit', '0.5', '--json', '--out', join(tmp(), 'ff')]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as Report;
-    expect(doc.classes).toEqual([]);
+    expect(doc.scenarios).toEqual([]);
+    expect([doc.passed, doc.failed, doc.invalid]).toEqual([0, 0, 0]);
     expect(doc.stopped).toBe('time');
     expect(doc.interrupted).toBe(false);
     expect(doc.runsDone).toBeGreaterThan(0);
@@ -78,13 +93,13 @@ describe('emu fuzz', () => {
     const doc = JSON.parse(r.out) as Report;
     expect(doc.runsDone).toBe(2000);
     // The bucket neighbour's vnodes go when a process exits or makes a set-id exec: two classes, not one per run.
-    expect(doc.classes.map((c) => c.signature)).toEqual([
+    expect(doc.scenarios.map((c) => c.name)).toEqual([
       'oracle [procfs_exechook_cb] on exit',
       'oracle [procfs_exechook_cb] on exec',
     ]);
     expect(doc.failingRuns).toBeGreaterThan(100);
     expect(readdirSync(out)).toHaveLength(2);
-    for (const c of doc.classes) {
+    for (const c of doc.scenarios) {
       expect(c.count).toBeGreaterThan(10);
       expect((await inproc(['replay', c.repro.file])).code).toBe(1);
       expect((await inproc(['replay', c.repro.file, '--without-bugs'])).code).toBe(0);
@@ -101,13 +116,14 @@ describe('emu fuzz', () => {
     const args = ['fuzz', '--seed', '3', '--steps', '30', '--bugs', 'inactive-never-recycles', '--out', join(tmp(), 'ff')];
     const whole = await inproc([...args, '--runs', '40', '--max-failures', '0', '--json']);
     const doc = JSON.parse(whole.out) as Report;
-    const run = doc.classes[0]!.repro.run;
+    const run = doc.scenarios[0]!.runs[0]!;
     const alone = await inproc([...args, '--run', String(run), '--json']);
     expect(alone.code).toBe(1);
     const one = JSON.parse(alone.out) as Report;
     expect(one.campaign.run).toBe(run);
     expect(one.runsDone).toBe(1);
-    expect(one.classes.map((c) => [c.signature, c.runs, c.repro])).toEqual([[doc.classes[0]!.signature, [run], doc.classes[0]!.repro]]);
+    const first = doc.scenarios[0]!;
+    expect(one.scenarios.map((c) => [c.name, c.runs, c.repro, c.failures])).toEqual([[first.name, [run], first.repro, first.failures]]);
     const lines = (err: string) => err.split('\n').filter((l) => l.startsWith(`fuzz: run ${run} `) || l.includes(`run-${run}-`) || l.includes(`--run ${run} `));
     expect(lines(alone.err).length).toBeGreaterThanOrEqual(3);
     expect(lines(alone.err)).toEqual(lines(whole.err));

@@ -40,7 +40,7 @@ function interrupt(args: string[], cwd: string, signal: NodeJS.Signals, ready: R
 
 type Report = {
   runsDone: number; stopped: string; interrupted: boolean; failingRuns: number;
-  classes: { signature: string; count: number; runs: number[]; repro: { run: number; file: string } }[];
+  scenarios: { name: string; file: string; count: number; runs: number[]; repro: { file: string; steps: number } }[];
 };
 
 const HOURS = ['fuzz', '--bugs', 'hook-matches-bucket', '--max-failures', '0', '--runs', '100000000', '--steps', '30', '--out', 'ff'];
@@ -61,11 +61,11 @@ describe('a campaign stopped by a signal', () => {
     expect(doc.stopped).toBe('interrupted');
     expect(doc.runsDone).toBeGreaterThan(0);
     expect(doc.runsDone).toBeLessThan(100000000);
-    expect(doc.classes.length).toBeGreaterThanOrEqual(2);
-    expect(doc.failingRuns).toBe(doc.classes.reduce((n, c) => n + c.count, 0));
+    expect(doc.scenarios.length).toBeGreaterThanOrEqual(2);
+    expect(doc.failingRuns).toBe(doc.scenarios.reduce((n, c) => n + c.count, 0));
     // On disk: exactly one whole repro per class, no temp file; each fails with the bug and passes without.
-    expect(readdirSync(join(dir, 'ff')).sort()).toEqual(doc.classes.map((c) => c.repro.file.replace(/^ff\//, '')).sort());
-    for (const c of doc.classes) {
+    expect(readdirSync(join(dir, 'ff')).sort()).toEqual(doc.scenarios.map((c) => c.repro.file.replace(/^ff\//, '')).sort());
+    for (const c of doc.scenarios) {
       const l = loadScenarioFile(join(dir, c.repro.file));
       if (!l.ok) throw new Error(l.error.message);
       expect(check(l.scenario).failure).not.toBeNull();
@@ -73,7 +73,7 @@ describe('a campaign stopped by a signal', () => {
     }
     // Every failing run reported was reported on stderr as it was found.
     const found = [...r.err.matchAll(/^fuzz: run ([0-9]+) failed/gm)].map((m) => Number(m[1]));
-    expect(found).toEqual(doc.classes.flatMap((c) => c.runs).sort((a, b) => a - b));
+    expect(found).toEqual(doc.scenarios.flatMap((c) => c.runs).sort((a, b) => a - b));
   }, 120_000);
 
   it('prints the text report marked interrupted', async () => {

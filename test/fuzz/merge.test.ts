@@ -28,8 +28,8 @@ describe('emu merge', () => {
     const dir = tmp();
     const out = join(dir, 'ff');
     const whole = await campaign(out, ['--max-failures', '0'], dir, 'whole');
-    const doc = JSON.parse(whole.json) as { classes: unknown[]; failingRuns: number };
-    expect(doc.classes.length).toBeGreaterThan(1);
+    const doc = JSON.parse(whole.json) as { scenarios: unknown[]; failingRuns: number };
+    expect(doc.scenarios.length).toBeGreaterThan(1);
     for (const n of [1, 3, 4]) {
       const shards = [];
       for (let i = 1; i <= n; i++) shards.push(await campaign(out, ['--max-failures', '0', '--shard', `${i}/${n}`], dir, `s${i}of${n}`));
@@ -79,7 +79,9 @@ describe('emu merge', () => {
       [[a.file], /shard 2\/2 is missing/],
       [[a.file, a.file], /both shard 1\/2/],
       [[a.file, variant('split', (d) => (d.shard = '2/3'))], /not one split/],
-      [[a.file, variant('shape', (d) => delete d.classes)], /not a fuzz report: classes/],
+      [[a.file, variant('shape', (d) => delete d.scenarios)], /not a fuzz report: scenarios/],
+      [[a.file, variant('strict', (d) => (d.durationMs = 5))], /not a fuzz report: .*durationMs/],
+      [[a.file, variant('format', (d) => (d.reportFormat = 1))], /format\.json: a report of format 1; this procfs-emu reads format 2/],
       [[a.file, join(dir, 'nothing.json')], /no such file/],
     ];
     writeFileSync(join(dir, 'garbage.json'), '{ nope');
@@ -99,15 +101,16 @@ describe('emu merge', () => {
     const whole = await campaign(out, ['--max-failures', '0', '--runs', '40'], dir, 'whole');
     const junit = join(dir, 'junit.xml');
     expect((await inproc(['merge', whole.file, '--junit', junit])).code).toBe(1);
-    const doc = JSON.parse(whole.json) as { classes: { signature: string; repro: { file: string; message: string } }[] };
+    const doc = JSON.parse(whole.json) as { scenarios: { name: string; file: string; failures: [{ step: number; message: string }] }[] };
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8'));
     const suite = xml.testsuites.testsuite;
     const cases = [suite.testcase].flat() as { name: string; failure: { type: string; message: string; '#text': string } }[];
-    expect(cases.map((c) => c.name)).toEqual(doc.classes.map((c) => c.signature));
-    expect(Number(suite.failures)).toBe(doc.classes.length);
+    expect(cases.map((c) => c.name)).toEqual(doc.scenarios.map((c) => c.name));
+    expect(Number(suite.failures)).toBe(doc.scenarios.length);
     for (const [i, c] of cases.entries()) {
-      expect(c.failure.message).toBe(doc.classes[i]!.repro.message);
-      expect(c.failure['#text']).toContain(`repro: ${doc.classes[i]!.repro.file}`);
+      const [f] = doc.scenarios[i]!.failures;
+      expect(c.failure.message).toBe(`steps[${f.step}]: ${f.message}`);
+      expect(c.failure['#text']).toContain(`repro: ${doc.scenarios[i]!.file}`);
     }
 
     const clean = await inproc(['fuzz', '--runs', '5', '--out', out, '--json', '--junit', join(dir, 'clean.xml')]);

@@ -67,7 +67,7 @@ function runStep(step: WfStep, env: Record<string, string>, shard: number, cwd: 
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', substitute(step.run!, shard)], {
     cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env, ...stepEnv },
   });
-  return { code: r.status, err: r.stderr };
+  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe('.github/workflows', () => {
@@ -89,6 +89,8 @@ describe('.github/workflows', () => {
     expect(mergeJob.needs).toBe('shard');
     const fuzzStep = shardJob.steps.find((s) => s.run?.includes(' fuzz '))!;
     expect(fuzzStep.env!.FUZZ_SEED).toMatch(/github\.sha/);
+    // The reporters write the report files themselves (whole or not at all), not a shell redirection.
+    expect(fuzzStep.run).toContain('--reporter "text,json:fuzz-report-$FUZZ_SHARD.json"');
     const upload = shardJob.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload.if).toBe('always()');
     const download = mergeJob.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
@@ -121,6 +123,7 @@ describe('.github/workflows', () => {
     const m = runStep(mergeStep, { ...env, GITHUB_OUTPUT: outputs }, 0, mergeDir);
     expect(m.code, m.err).toBe(0);
     expect(readFileSync(outputs, 'utf8')).toBe('status=1\n'); // a class found: the last step fails the workflow
+    const annotations = m.out.split('\n').filter((l) => l.startsWith('::error file=fuzz-failures/'));
 
     // The unsharded campaign: the same command as one shard of one.
     const wholeDir = tmp();
@@ -128,12 +131,15 @@ describe('.github/workflows', () => {
     expect(w.code, w.err).toBe(0);
     const whole = readFileSync(join(wholeDir, 'fuzz-report-1.json'), 'utf8');
     expect(readFileSync(join(mergeDir, 'fuzz-report.json'), 'utf8')).toBe(whole);
-    const doc = JSON.parse(whole) as { campaign: { seed: string }; runsDone: number; classes: { signature: string; repro: { file: string } }[] };
+    const doc = JSON.parse(whole) as { campaign: { seed: string }; runsDone: number; scenarios: { name: string; file: string }[] };
     expect(doc.campaign.seed).toBe(SHA);
     expect(doc.runsDone).toBe(120);
-    expect(doc.classes.length).toBeGreaterThan(0);
-    for (const c of doc.classes) expect(readFileSync(join(mergeDir, c.repro.file), 'utf8')).toBe(readFileSync(join(wholeDir, c.repro.file), 'utf8'));
+    expect(doc.scenarios.length).toBeGreaterThan(0);
+    for (const c of doc.scenarios) expect(readFileSync(join(mergeDir, c.file), 'utf8')).toBe(readFileSync(join(wholeDir, c.file), 'utf8'));
     const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(mergeDir, 'fuzz-junit.xml'), 'utf8'));
-    expect([junit.testsuites.testsuite.testcase].flat().map((t: { name: string }) => t.name)).toEqual(doc.classes.map((c) => c.signature));
+    expect([junit.testsuites.testsuite.testcase].flat().map((t: { name: string }) => t.name)).toEqual(doc.scenarios.map((c) => c.name));
+    // The merge's log: the class listing, and one annotation per class at its repro's failing step.
+    expect(m.out).toMatch(new RegExp(`^fuzz: seed ${SHA}: 120 runs, [0-9]+ failing runs? in ${doc.scenarios.length} class`));
+    expect(annotations.map((l) => l.slice('::error file='.length).split(',')[0])).toEqual(doc.scenarios.map((c) => c.file));
   }, 300_000);
 });

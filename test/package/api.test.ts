@@ -147,7 +147,7 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
     const f = r.failures[0]!;
     expect(r.runs).toBe(f.run + 1);
     expect(f.cls).toBe('oracle [procfs_inactive] on exit');
-    expect(r.report.classes.map((c) => [c.signature, c.repro.file])).toEqual([[f.cls, f.file]]);
+    expect(r.report.scenarios.map((c) => [c.name, c.file, c.runs, c.failures[0].message])).toEqual([[f.cls, f.file, f.runs, f.message.replace(/^steps\[[0-9]+\]: /, '')]]);
     expect(f.file).toBe(join(out, `seed-9-run-${f.run}-oracle-procfs_inactive.yaml`));
     expect(f.replay).toBe(`npx procfs-emu replay ${f.file}`);
     expect(readFileSync(f.file!, 'utf8')).toBe(f.text);
@@ -164,7 +164,9 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
   it('fuzz without bugs finds nothing', async () => {
     const r = await fuzz({ seed: 3, runs: 12, steps: 20 });
     expect(r).toMatchObject({ seed: 3, runs: 12, stopped: 'done', failures: [] });
-    expect(r.report).toMatchObject({ shard: '1/1', runsDone: 12, stopped: 'done', interrupted: false, failingRuns: 0, classes: [] });
+    expect(r.report).toMatchObject({
+      reportFormat: 2, scenarios: [], passed: 0, failed: 0, invalid: 0, shard: '1/1', runsDone: 12, stopped: 'done', interrupted: false, failingRuns: 0,
+    });
   });
 
   it('shrinkScenario cuts a failing scenario down and leaves a passing one alone', () => {

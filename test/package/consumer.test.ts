@@ -106,9 +106,10 @@ describe('npx procfs-emu', () => {
     const r = sh('npx', ['procfs-emu', 'fuzz', '--seed', '9', '--runs', '16', '--steps', '30', '--workers', '2',
       '--bugs', 'inactive-never-recycles', '--out', 'failures', '--json'], consumer);
     expect(r.status, r.stderr).toBe(1);
-    const doc = JSON.parse(r.stdout) as { classes: { count: number; repro: { file: string } }[] };
-    expect(doc.classes).toHaveLength(1);
-    const repro = doc.classes[0]!.repro.file;
+    const doc = JSON.parse(r.stdout) as { reportFormat: number; scenarios: { count: number; file: string }[] };
+    expect(doc.reportFormat).toBe(2);
+    expect(doc.scenarios).toHaveLength(1);
+    const repro = doc.scenarios[0]!.file;
     expect(existsSync(join(consumer, repro))).toBe(true);
     expect(sh('npx', ['procfs-emu', 'replay', repro], consumer).status).toBe(1);
   });

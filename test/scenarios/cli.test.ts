@@ -68,7 +68,7 @@ describe('emu run', () => {
     const r = emu('run', f, '--json');
     expect(r.code).toBe(0);
     expect(untimed(JSON.parse(r.out))).toEqual({
-      reportFormat: 1,
+      reportFormat: 2,
       scenarios: [{ file: f, name: 'a set-uid exec revokes a mem handle opened before it', status: 'pass', failures: [] }],
       passed: 1, failed: 0, invalid: 0,
     });
@@ -210,7 +210,11 @@ describe('the report document', () => {
   it('schema --report prints the JSON Schema of the report, and real reports validate against it', () => {
     const printed = JSON.parse(emu('schema', '--report').out);
     expect(printed).toEqual(z.toJSONSchema(ReportSchema));
-    expect(printed.properties.reportFormat).toEqual({ type: 'number', const: 1 });
+    // Two documents, one shape: a run's (run, replay, shrink) and a campaign's (fuzz, merge), both with format 2.
+    expect(printed.anyOf.map((d: { title: string }) => d.title)).toEqual(['run report', 'fuzz campaign report']);
+    for (const d of printed.anyOf) expect(d.properties.reportFormat).toEqual({ type: 'number', const: 2 });
+    expect(printed.anyOf[0].required).toContain('durationMs');
+    expect(Object.keys(printed.anyOf[1].properties)).not.toContain('durationMs');
     const fail = file('schema-fail.yaml', CONTRACT_EXAMPLE.replace('expect: { errno: EIO }', 'expect: { errno: EPERM }'));
     const bad = file('schema-bad.yaml', 'name: bad one\nsteps:\n  - open: { path: /proc/1/mem, flags: rwx }\n');
     const docs = [

@@ -53,8 +53,8 @@ describe('coverage marks of the corpus and the standard campaign', () => {
     const two = await inproc([...args, '--workers', '2', '--out', `${dir}/ff`]);
     expect(one.code).toBe(1);
     expect(two.out).toBe(one.out);
-    const doc = JSON.parse(one.out) as { runsDone: number; classes: unknown[]; marks: Record<string, number> };
-    expect(doc.classes.length).toBeGreaterThan(0);
+    const doc = JSON.parse(one.out) as { runsDone: number; scenarios: unknown[]; marks: Record<string, number> };
+    expect(doc.scenarios.length).toBeGreaterThan(0);
     expect(Object.keys(doc.marks)).toEqual(Object.keys(doc.marks).sort());
     expect(doc.marks['vcache_get: loaded']).toBeGreaterThan(0);
     expect(one.err).toMatch(/fuzz: [0-9]+ coverage marks hit/);
