@@ -226,6 +226,9 @@ interface SfsLine {
 
 /** The statvfs of a mount as the mount recorded it (mnt_stat): f_mntfromname, f_mntonname, f_fstypename, f_flag. */
 function mntStat(ctx: Ctx, mp: Mount): SfsLine | Err {
+  // dead_rootmount (vfs_vnode.c vfs_vnode_sysinit) comes from vfs_mountalloc, which leaves mnt_stat zeroed; its
+  // VFS_STATVFS is dead_panic (dead_vfsops.c 1.8), but only procfs_domounts' faked root entry reaches it, through mnt_stat.
+  if (mp === ctx.k.deadMount) return { from: '', on: '', fstype: '', flag: 0 };
   const s = mp.ops.statvfs(ctx, mp);
   if (isErr(s)) return s;
   return { from: s.mntfromname, on: mp.path === '' ? '/' : mp.path, fstype: mp.ops.name, flag: mp.flag };
