@@ -7,7 +7,7 @@ const mutate = (process.env.MUTATE ?? 'procfs/*.ts,emulator/kern_*.ts,emulator/v
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.ts' },
+  vitest: { configFile: 'vitest.mutation.config.ts' },
   mutate: [...mutate, '!procfs/index.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
