@@ -13,6 +13,7 @@ import {
   shrinkScenario, type ScenarioInput,
 } from '../../index.ts';
 import { workerEntry } from '../../scenarios/fuzz/pool.ts';
+import { SETUID_MEM } from '../helpers/examples.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'procfs-emu-api-'));
 
@@ -22,18 +23,7 @@ function file(name: string, text: string): string {
   return p;
 }
 
-const MEM_AFTER_SETUID_EXEC = `name: a set-uid exec revokes a mem handle opened before it
-kernel: { pidMax: 100 }
-steps:
-  - spawn: { as: a, uid: 1000, gid: 100 }
-  - open: { by: a, path: /proc/self/mem, flags: rw, as: m }
-  - exec: { by: a, path: /usr/bin/passwd }
-    expect:
-      evicts: ["/proc/{a}", "/proc/{a}/mem"]
-      revokes: ["/proc/{a}/mem"]
-  - write: { by: a, fd: m, data: "x" }
-    expect: { errno: EIO }
-`;
+const MEM_AFTER_SETUID_EXEC = SETUID_MEM.replace('\nsteps:', '\nkernel: { pidMax: 100 }\nsteps:');
 
 const BUILT: ScenarioInput = {
   name: 'a set-uid exec revokes a mem handle opened before it',

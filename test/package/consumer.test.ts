@@ -13,23 +13,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerFiles } from './lock.ts';
+import { SETUID_MEM } from '../helpers/examples.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 const TSC = require.resolve('typescript/bin/tsc');
 const NPM_ENV = { ...process.env, NO_COLOR: '1', npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
 
-const PASSING = `name: a set-uid exec revokes a mem handle opened before it
-steps:
-  - spawn: { as: a, uid: 1000, gid: 100 }
-  - open: { by: a, path: /proc/self/mem, flags: rw, as: m }
-  - exec: { by: a, path: /usr/bin/passwd }
-    expect:
-      evicts: ["/proc/{a}", "/proc/{a}/mem"]
-      revokes: ["/proc/{a}/mem"]
-  - write: { by: a, fd: m, data: "x" }
-    expect: { errno: EIO }
-`;
+const PASSING = SETUID_MEM;
 const FAILING = PASSING.replace('a set-uid exec', 'a wrong errno after a set-uid exec').replace('errno: EIO', 'errno: EPERM');
 
 function sh(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {

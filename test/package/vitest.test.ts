@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzzTest, scenarioTests } from '../../scenarios/vitest.ts';
+import { SETUID_MEM } from '../helpers/examples.ts';
 
 describe('scenarioTests on the deadfs corpus (each a passing test here)', () => {
   scenarioTests('scenarios/corpus/deadfs');
@@ -20,17 +21,7 @@ describe('fuzzTest without bugs', () => {
   fuzzTest({ seed: 3, runs: 12, steps: 20, out: mkdtempSync(join(tmpdir(), 'procfs-emu-fuzztest-')) });
 });
 
-const PASSING = `name: a set-uid exec revokes a mem handle opened before it
-steps:
-  - spawn: { as: a, uid: 1000, gid: 100 }
-  - open: { by: a, path: /proc/self/mem, flags: rw, as: m }
-  - exec: { by: a, path: /usr/bin/passwd }
-    expect:
-      evicts: ["/proc/{a}", "/proc/{a}/mem"]
-      revokes: ["/proc/{a}/mem"]
-  - write: { by: a, fd: m, data: "x" }
-    expect: { errno: EIO }
-`;
+const PASSING = SETUID_MEM;
 
 interface JsonReport {
   testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ReportSchema, replayCommandLine } from '../../scenarios/report.ts';
+import { CONTRACT_EXAMPLE } from '../helpers/examples.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'scenarios', 'cli.ts');
@@ -47,20 +48,6 @@ function file(name: string, text: string): string {
   return p;
 }
 
-const CONTRACT_EXAMPLE = `name: a set-uid exec revokes a mem handle opened before it
-steps:
-  - spawn: { as: a, uid: 1000, gid: 100 }
-  - open: { by: a, path: /proc/self/mem, flags: rw, as: m }
-  - exec: { by: a, path: /usr/bin/passwd }
-    expect:
-      evicts: ["/proc/{a}", "/proc/{a}/mem"]
-      revokes: ["/proc/{a}/mem"]
-  - write: { by: a, fd: m, data: "x" }
-    expect: { errno: EIO }
-  - spawn: { as: b, uid: 1000, gid: 100 }
-  - open: { by: b, path: "/proc/{a}/mem", flags: r }
-    expect: { errno: EACCES }
-`;
 
 describe('emu run', () => {
   it('runs the contract example as written: exit 0 and the JSON document', () => {
