@@ -44,12 +44,27 @@ const STACK_START = 0x7f7fff800000;
  */
 export function procMappings(ctx: Ctx, p: Proc): VmMapEntry[] {
   const pg = ctx.k.pageSize;
-  const entry = { maxProtection: 'rwx' as const, copyOnWrite: true, inheritance: 1, wiredCount: 0, advice: 0 };
   return [
-    { ...entry, start: 0, end: 16 * pg, protection: 'r-x', needsCopy: true, offset: 0, vnode: p.textvp },
-    { ...entry, start: 0x600000, end: 0x600000 + 8 * pg, protection: 'rw-', needsCopy: false, offset: 16 * pg, vnode: p.textvp },
-    { ...entry, start: STACK_START, end: STACK_START + 4 * pg, protection: 'rw-', needsCopy: false, offset: 0, vnode: null },
+    mapEntry(0, TEXT_PAGES * pg, 'r-x', true, 0, p.textvp),
+    mapEntry(DATA_START, DATA_START + DATA_PAGES * pg, 'rw-', false, TEXT_PAGES * pg, p.textvp),
+    mapEntry(STACK_START, STACK_START + STACK_PAGES * pg, 'rw-', false, 0, null),
   ];
+}
+
+/** The pages of the text, data and stack entries (vm_tsize, vm_dsize, vm_ssize). */
+const TEXT_PAGES = 16;
+const DATA_PAGES = 8;
+const STACK_PAGES = 4;
+const DATA_START = 0x600000;
+
+/** One private (copy-on-write) entry with the fixture's fixed attributes: max protection rwx, UVM_INH_COPY, unwired, UVM_ADV_NORMAL. */
+function mapEntry(start: number, end: number, protection: Prot, needsCopy: boolean, offset: number, vnode: Vnode | null): VmMapEntry {
+  return { start, end, protection, maxProtection: 'rwx', copyOnWrite: true, needsCopy, inheritance: 1, wiredCount: 0, advice: 0, offset, vnode };
+}
+
+/** ctob(vm_tsize + vm_dsize + vm_ssize): the bytes the three entries map (procfs_getattr's size of mem). */
+export function procMappedBytes(ctx: Ctx): number {
+  return (TEXT_PAGES + DATA_PAGES + STACK_PAGES) * ctx.k.pageSize;
 }
 
 /** USRSTACK (p_stackbase): the top of the stack entry. */

@@ -2,7 +2,7 @@
 import { err } from '../emulator/errno.ts';
 import type { Proc } from '../emulator/proc.ts';
 import type { Ctx } from '../emulator/vnode.ts';
-import { procMappings } from './map.ts';
+import { procMappedBytes, procMappings } from './map.ts';
 import type { Uio, UioResult } from './subr.ts';
 import { declareMarks } from '../emulator/marks.ts';
 
@@ -20,8 +20,8 @@ export const REG_SIZE = 26 * 8;
 export const FPREG_SIZE = 512;
 
 /** procfs_getattr's size of mem: ctob(vm_tsize + vm_dsize + vm_ssize), the text, data and stack mappings. */
-export function procMemSize(ctx: Ctx, p: Proc): number {
-  return procMappings(ctx, p).reduce((n, m) => n + (m.end - m.start), 0);
+export function procMemSize(ctx: Ctx, _p: Proc): number {
+  return procMappedBytes(ctx);
 }
 
 /**
