@@ -62,7 +62,7 @@ function mapEntry(start: number, end: number, protection: Prot, needsCopy: boole
   return { start, end, protection, maxProtection: 'rwx', copyOnWrite: true, needsCopy, inheritance: 1, wiredCount: 0, advice: 0, offset, vnode };
 }
 
-/** ctob(vm_tsize + vm_dsize + vm_ssize): the bytes the three entries map (procfs_getattr's size of mem). */
+/** The bytes the three entries map, ctob(vm_tsize + vm_dsize + vm_ssize): procfs_getattr's size of mem. */
 export function procMappedBytes(ctx: Ctx): number {
   return (TEXT_PAGES + DATA_PAGES + STACK_PAGES) * ctx.k.pageSize;
 }
