@@ -1,19 +1,14 @@
-// Mutation testing of the whole suite (`npm run mutation:suite`): StrykerJS with the vitest
-// runner, over procfs/ and the kernel paths procfs stands on. Not part of `npm test`.
-// MUTATE narrows it (a comma list of globs), e.g. MUTATE=procfs/vnops.ts npm run mutation:suite.
+// Mutation testing of the suite (`npm run mutation:suite`): StrykerJS with the vitest runner,
+// over procfs/ and the kernel paths procfs stands on, with the tests of vitest.mutation.config.ts.
+// Not part of `npm test`. MUTATE narrows it, e.g. MUTATE=procfs/vnops.ts npm run mutation:suite.
+import { sharedOptions } from './stryker.shared.mjs';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-const mutate = (process.env.MUTATE ?? 'procfs/*.ts,emulator/kern_*.ts,emulator/vnode.ts,emulator/mount.ts,emulator/kauth.ts')
-  .split(',').filter((g) => g !== '');
 export default {
+  ...sharedOptions('suite'),
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.mutation.config.ts' },
-  mutate: [...mutate, '!procfs/index.ts'],
   coverageAnalysis: 'perTest',
-  concurrency: 2,
   timeoutMS: 60_000,
-  reporters: ['clear-text', 'json', 'progress'],
-  jsonReporter: { fileName: 'reports/mutation/suite.json' },
-  tempDirName: '.stryker-tmp',
-  cleanTempDir: 'always',
 };

@@ -2,27 +2,18 @@
  * Determinism is the product: no wall clock or ambient randomness in the
  * deterministic core, and the same scenario gives the same bytes twice.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenarios/load.ts';
 import { runScenario } from '../scenarios/runner.ts';
+import { tsSources } from './helpers/files.ts';
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 const FORBIDDEN = /Math\.random|Date\.now|performance\.now|getRandomValues|new Date\(\)|process\.hrtime/;
 
 describe('determinism', () => {
   it.each(['emulator', 'procfs', 'scenarios'])('%s/ reads no clock and no ambient randomness', (dir) => {
-    const hits = sources(dir).flatMap((f) =>
+    const hits = tsSources(dir).flatMap((f) =>
       readFileSync(f, 'utf8').split('\n').map((l, i) => ({ f, i, l })).filter((x) => FORBIDDEN.test(x.l) && !/^\s*(\/\/|\*)/.test(x.l)));
     expect(hits.map((h) => `${h.f}:${h.i + 1}: ${h.l.trim()}`)).toEqual([]);
   });

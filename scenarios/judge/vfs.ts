@@ -215,21 +215,20 @@ export function wantRw(v: StepView): Want {
   return write ? writeRoutine(n, step.kind === 'write' ? step.data : '', offset) : readRoutine(n);
 }
 
+/** The nodes procfs_rw has no routine for (directories and links): reads and writes alike are EOPNOTSUPP. */
+const NO_ROUTINE: ReadonlySet<string> = new Set(['root', 'proc', 'task', 'curproc', 'self', 'cwd', 'chroot', 'exe', 'file']);
+
+function noRoutine(n: JNode & { fs: 'pfs' }): Want {
+  return { kind: 'errno', errno: 'EOPNOTSUPP', by: `procfs_rw: no routine for ${n.type}` };
+}
+
 /** procfs_rw's switch for a read: what each node's routine answers, where the judge knows it. */
 function readRoutine(n: JNode & { fs: 'pfs' }): Want {
+  if (NO_ROUTINE.has(n.type)) return noRoutine(n);
   switch (n.type) {
     case 'note':
     case 'notepg': return { kind: 'errno', errno: 'EINVAL', by: 'procfs_donote: only writes' };
     case 'fd': return n.fd === -1 ? { kind: 'errno', errno: 'EBADF', by: 'procfs_dofd: fd -1 (fd_getfile2)' } : UNJUDGED('procfs_dofd: the target file\'s own fo_read');
-    case 'root':
-    case 'proc':
-    case 'task':
-    case 'curproc':
-    case 'self':
-    case 'cwd':
-    case 'chroot':
-    case 'exe':
-    case 'file': return { kind: 'errno', errno: 'EOPNOTSUPP', by: `procfs_rw: no routine for ${n.type}` };
     case 'status':
     case 'emul':
     case 'limit':
@@ -251,6 +250,7 @@ function readRoutine(n: JNode & { fs: 'pfs' }): Want {
 
 /** procfs_rw's switch for a write: note's checks (vfs_getuserstr), the nodes with no routine; the rest is each generator's. */
 function writeRoutine(n: JNode & { fs: 'pfs' }, data: string, offset: number): Want {
+  if (NO_ROUTINE.has(n.type)) return noRoutine(n);
   switch (n.type) {
     case 'note':
     case 'notepg':
@@ -258,15 +258,6 @@ function writeRoutine(n: JNode & { fs: 'pfs' }, data: string, offset: number): W
       if (data.length > 64) return { kind: 'errno', errno: 'EMSGSIZE', by: 'procfs_donote: past PROCFS_NOTELEN' };
       return { kind: 'errno', errno: 'EOPNOTSUPP', by: 'procfs_donote: notes are not delivered' };
     case 'fd': return n.fd === -1 ? { kind: 'errno', errno: 'EBADF', by: 'procfs_dofd: fd -1 (fd_getfile2)' } : UNJUDGED('procfs_dofd: the target file\'s own fo_write');
-    case 'root':
-    case 'proc':
-    case 'task':
-    case 'curproc':
-    case 'self':
-    case 'cwd':
-    case 'chroot':
-    case 'exe':
-    case 'file': return { kind: 'errno', errno: 'EOPNOTSUPP', by: `procfs_rw: no routine for ${n.type}` };
     default: return UNJUDGED(`procfs_rw: ${n.type}'s routine decides its writes`);
   }
 }

@@ -4,14 +4,14 @@
  * sorted; a name belongs to one file; every mark call in the sources names
  * its mark with a string literal.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   declareMarks, marksDeclared, marksEnable, marksEnabled, marksMerge, marksReset, marksSnapshot, marksTake, withMarks,
 } from '../../emulator/marks.ts';
 import { sysOpen, sysRead, sysStat } from '../../emulator/vfs_syscalls.ts';
 import { bootProcfs, must } from '../helpers/boot.ts';
+import { tsSources } from '../helpers/files.ts';
 
 const mark = declareMarks('test/emulator/marks.test.ts', {
   'marks test: b': null,
@@ -109,21 +109,12 @@ describe('coverage marks', () => {
   });
 });
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (p.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 describe('mark call sites', () => {
   it('name their marks with string literals (or a choice between literals): no name is built at a branch', () => {
     const bad: string[] = [];
     let calls = 0;
-    for (const f of ['emulator', 'procfs', 'scenarios'].flatMap(sources)) {
+    for (const f of ['emulator', 'procfs', 'scenarios'].flatMap(tsSources)) {
       readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
         if (!/(?<![A-Za-z_.])mark\(/.test(line) || /^\s*(\/\/|\*)/.test(line)) return;
         calls++;
