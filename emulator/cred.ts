@@ -15,7 +15,10 @@ export function credCreate(uid: number, gid: number): Cred {
 
 /** kauth_cred_dup with changes: credentials are immutable values, shared until changed. */
 export function credWith(c: Cred, change: Partial<Cred>): Cred {
-  return Object.freeze({ ...c, ...change });
+  return Object.freeze({
+    ruid: change.ruid ?? c.ruid, euid: change.euid ?? c.euid, svuid: change.svuid ?? c.svuid,
+    rgid: change.rgid ?? c.rgid, egid: change.egid ?? c.egid, svgid: change.svgid ?? c.svgid,
+  });
 }
 
 export function credEqual(a: Cred, b: Cred): boolean {

@@ -28,6 +28,8 @@ export interface RootfsEntry {
 
 export interface Inode {
   ino: number;
+  /** The vcache key: the inode number as a string, made once (lookups hand vcache_get this same string). */
+  key: string;
   type: Vtype;
   mode: number;
   uid: number;
@@ -77,8 +79,9 @@ export class Rootfs {
 
   private newInode(e: RootfsEntry, name: string, parent: Inode | null): Inode {
     const type = TYPE_TO_VTYPE[e.type];
+    const n = this.inoNext++;
     const ino: Inode = {
-      ino: this.inoNext++, type, mode: e.mode, uid: e.uid, gid: e.gid, name, parent,
+      ino: n, key: String(n), type, mode: e.mode, uid: e.uid, gid: e.gid, name, parent,
       children: type === 'VDIR' ? new Map() : null, target: e.target ?? '', emul: e.emul ?? 'netbsd',
       content: contentFor(e),
     };
@@ -134,7 +137,7 @@ function rootfsLookup(ctx: Ctx, dvp: Vnode, name: string): Vnode | Err {
   }
   const child = name === '..' ? (dir.parent ?? dir) : dir.children.get(name);
   if (child === undefined) return err('ENOENT');
-  return vcacheGet(ctx, dvp.mount, String(child.ino));
+  return vcacheGet(ctx, dvp.mount, child.key);
 }
 
 /** The size of an inode: a block for directories, the target for links, the content for files. */
@@ -209,7 +212,7 @@ export const rootfsVfsops: VfsOps = {
   vnodeops: rootfsVnodeops,
   mount: (): Err | MountData | undefined => err('EOPNOTSUPP'),
   unmount: () => err('EBUSY'), // the root file system stays
-  root: (ctx, mp) => vcacheGet(ctx, mp, String((mp.data as Rootfs).root.ino)),
+  root: (ctx, mp) => vcacheGet(ctx, mp, (mp.data as Rootfs).root.key),
   statvfs: (_ctx, mp): Statvfs => ({
     bsize: 512, frsize: 512, iosize: 512, blocks: 1024, bfree: 512, bavail: 512,
     files: 1024, ffree: 1024 - (mp.data as Rootfs).inodes.size, favail: 1024 - (mp.data as Rootfs).inodes.size,

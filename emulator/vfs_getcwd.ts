@@ -36,7 +36,7 @@ function upByCache(ctx: Ctx, lvp: Vnode, held: Vnode[]): Up | Err {
   const ino = lvp.data as Inode;
   const parent = ino.parent;
   if (parent === null) return err('ENOENT'); // only the root inode, which is VV_ROOT
-  const uvp = vcacheGet(ctx, lvp.mount, String(parent.ino));
+  const uvp = vcacheGet(ctx, lvp.mount, parent.key);
   if (isErr(uvp)) return uvp;
   held.push(uvp);
   return { uvp, name: ino.name };

@@ -26,6 +26,17 @@ export function pfstypeValue(t: PfsType): number {
   return PFSTYPE_VALUE.get(t)!;
 }
 
+const PFSTYPE_BY_NAME = new Map<string, PfsType>(PFSTYPES.map((t) => [t, t]));
+
+/**
+ * A key's type field as the one constant string of that name (a slice of a
+ * key is a new string, and every comparison of it against a type name would
+ * compare characters); an unknown name comes back as it is.
+ */
+function pfsTypeOf(name: string): PfsType {
+  return PFSTYPE_BY_NAME.get(name) ?? (name as PfsType);
+}
+
 export const PROCFS_MAXNAMLEN = 255;
 export const PROCFS_NOTELEN = 64;
 export const UIO_MX = 32;
@@ -44,17 +55,33 @@ export interface PfsKey {
 
 /** The vcache key bytes of a pfskey (here a string: `type:pid:fd`). */
 export function pfsKeyString(type: PfsType, pid: number, fd: number): string {
-  return `${type}:${pid}:${fd}`;
+  const t = PFSTYPE_VALUE.get(type) ?? 0;
+  const i = ((pid * 61 + fd * 7 + t) >>> 0) & (KEY_SLOTS - 1);
+  const slot = keySlots[i];
+  if (slot !== undefined && slot.type === type && slot.pid === pid && slot.fd === fd) return slot.key;
+  const key = `${type}:${pid}:${fd}`;
+  keySlots[i] = { type, pid, fd, key };
+  return key;
 }
+
+/**
+ * The key strings made last, one per slot of a small direct-mapped table: a
+ * lookup of a node that is already cached hands vcache_get the very string it
+ * stored, so the vcache's hash lookup compares one pointer instead of hashing
+ * and comparing a new string. Only which string object is returned depends on
+ * it, never its characters; 4 096 slots bound it.
+ */
+const KEY_SLOTS = 4096;
+const keySlots: ({ type: PfsType; pid: number; fd: number; key: string } | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
 
 export function pfsKeyParse(key: string): PfsKey {
   // The first three ':'-separated fields, as key.split(':') would give them.
   const i = key.indexOf(':');
-  if (i < 0) return { type: key as PfsType, pid: NaN, fd: NaN };
+  if (i < 0) return { type: pfsTypeOf(key), pid: NaN, fd: NaN };
   const j = key.indexOf(':', i + 1);
-  if (j < 0) return { type: key.slice(0, i) as PfsType, pid: Number(key.slice(i + 1)), fd: NaN };
+  if (j < 0) return { type: pfsTypeOf(key.slice(0, i)), pid: Number(key.slice(i + 1)), fd: NaN };
   const l = key.indexOf(':', j + 1);
-  return { type: key.slice(0, i) as PfsType, pid: Number(key.slice(i + 1, j)), fd: Number(l < 0 ? key.slice(j + 1) : key.slice(j + 1, l)) };
+  return { type: pfsTypeOf(key.slice(0, i)), pid: Number(key.slice(i + 1, j)), fd: Number(l < 0 ? key.slice(j + 1) : key.slice(j + 1, l)) };
 }
 
 /**

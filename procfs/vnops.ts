@@ -379,12 +379,12 @@ function fdSize(fp: File): number {
 }
 
 /**
- * Owner and link count, as procfs_getattr's two switches set them: the
- * target's effective ids for per-process files, 0/0 for links and the root
- * files, directories nlink 2, an fd node the ids of the file's f_cred.
+ * Whose ids procfs_getattr's second switch gives a node: the target's
+ * effective ids for per-process files and directories, root's for links and
+ * the root files, the file's f_cred for an fd entry. (A name, not an object:
+ * getattr runs for every component namei checks.)
  */
-function getattrOwner(pfs: PfsNode, p: Proc, fp: File | null): { uid: number; gid: number; nlink: number } {
-  const target = { uid: p.cred.euid, gid: p.cred.egid };
+function getattrOwner(pfs: PfsNode): 'target' | 'root' | 'file' {
   switch (pfs.type) {
     case 'mem':
     case 'regs':
@@ -401,7 +401,8 @@ function getattrOwner(pfs: PfsNode, p: Proc, fp: File | null): { uid: number; gi
     case 'maps':
     case 'limit':
     case 'auxv':
-    case 'file': return { ...target, nlink: 1 };
+    case 'file':
+    case 'proc': return 'target';
     case 'cwd':
     case 'chroot':
     case 'meminfo':
@@ -415,17 +416,19 @@ function getattrOwner(pfs: PfsNode, p: Proc, fp: File | null): { uid: number; gi
     case 'exe':
     case 'self':
     case 'curproc':
-    case 'root': return { uid: 0, gid: 0, nlink: 1 };
-    case 'task':
-      return pfs.fd === -1 ? { ...target, nlink: 2 } : { uid: 0, gid: 0, nlink: 1 };
-    case 'fd':
-      return pfs.fd === -1 ? { ...target, nlink: 2 } : { uid: fp!.cred.euid, gid: fp!.cred.egid, nlink: 1 };
-    case 'proc': return { ...target, nlink: 2 };
+    case 'root': return 'root';
+    case 'task': return pfs.fd === -1 ? 'target' : 'root';
+    case 'fd': return pfs.fd === -1 ? 'target' : 'file';
     default: {
       const never: never = pfs.type;
       throw new Error(`procfs_getattr: unknown type ${String(never)}`); // panic
     }
   }
+}
+
+/** procfs_getattr's link count: 2 for the directories /proc/N, /proc/N/fd and /proc/N/task, else 1. */
+function getattrNlink(pfs: PfsNode): number {
+  return pfs.type === 'proc' || ((pfs.type === 'fd' || pfs.type === 'task') && pfs.fd === -1) ? 2 : 1;
 }
 
 /** pid-0 nodes that getattr serves without locking a process. */
@@ -469,10 +472,11 @@ export function procfsGetattr(ctx: Ctx, vp: Vnode): Vattr | Err {
   }
   const size = getattrSize(ctx, pfs, p, fp);
   if (isErr(size)) return size;
-  const own = getattrOwner(pfs, p, fp);
+  const owner = getattrOwner(pfs);
+  const cred = owner === 'target' ? p.cred : owner === 'file' ? fp!.cred : null;
   const big = pfs.type === 'map' || pfs.type === 'maps' || pfs.type === 'limit';
   return {
-    type: vp.type, mode, uid: own.uid, gid: own.gid, nlink: own.nlink, size, fileid: pfs.fileno,
+    type: vp.type, mode, uid: cred === null ? 0 : cred.euid, gid: cred === null ? 0 : cred.egid, nlink: getattrNlink(pfs), size, fileid: pfs.fileno,
     blocksize: big ? 4 * ctx.k.pageSize : ctx.k.pageSize,
   };
 }
