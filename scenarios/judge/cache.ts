@@ -101,62 +101,145 @@ export function ruleHookEvictsPid(rec: VnodeRecord, vp: Vnode, watermark: number
   return `${recName(rec)} outlived the exit or set-id exec of pid ${rec.pid}; NetBSD evicts every vnode of the pid on every procfs mount`;
 }
 
+/** Whether a key names a node that only a linux-compat mount has (task, stat, statm, the root Linux files); worked out once, at load. */
+export function isLinuxOnlyKey(key: string): boolean {
+  const type = key.slice(0, key.indexOf(':'));
+  return isPfsName(type) && LINUX_ONLY.has(type);
+}
+
 /** ruleLinuxOnlyNodes (procfs_validfile_linux): task, stat, statm and the root Linux files exist only on a linux-compat mount. */
-export function checkLinuxOnly(j: JudgeCore, mp: Mount, vp: Vnode): string | null {
-  const type = vp.key.slice(0, vp.key.indexOf(':'));
-  if (!isPfsName(type) || !LINUX_ONLY.has(type)) return null;
+export function checkLinuxOnly(j: JudgeCore, mp: Mount, rec: VnodeRecord): string | null {
+  if (!rec.linuxOnly) return null;
   const flags = j.mountFlags.get(mp);
   if (flags === undefined || (flags & 1) !== 0) return null;
-  return `${vnodeName(mp.path, vp.key)} is cached on ${mp.path}, mounted without PROCFSMNT_LINUXCOMPAT`;
+  return `${vnodeName(mp.path, rec.key)} is cached on ${mp.path}, mounted without PROCFSMNT_LINUXCOMPAT`;
 }
 
-function hold(holders: Map<Vnode, number>, vp: Vnode | null): void {
-  if (vp !== null) holders.set(vp, (holders.get(vp) ?? 0) + 1);
+/** What the holder walk skips: a process's descriptors (all, or some slots) and its cwd and root, as they will be dropped. */
+export interface HolderSkip {
+  proc: Proc;
+  fds: 'all' | ReadonlySet<number>;
+  cwdRoot: boolean;
 }
 
-/** Who holds each vnode: the kernel's rootvnode, every process's cwd, root and text, each open file once, covered mount points. */
-export function countHolders(k: Kernel, skip?: { proc: Proc; fds: 'all' | ReadonlySet<number>; cwdRoot: boolean }): Map<Vnode, number> {
-  const holders = new Map<Vnode, number>();
-  hold(holders, k.rootvnode);
-  const files = new Set<File>();
-  for (const p of k.pidTable.values()) {
-    const mine = skip !== undefined && skip.proc === p;
-    if (!(mine && skip.cwdRoot)) {
-      hold(holders, p.cwd);
-      hold(holders, p.root);
+interface Held {
+  vp: Vnode;
+  /** The walk this count belongs to. */
+  stamp: number;
+  n: number;
+  /** The walk in which checkUsecounts found the vnode in a cache. */
+  cached: number;
+}
+
+/**
+ * Who holds each vnode: the kernel's rootvnode, every process's cwd, root and
+ * text, each open file once, covered mount points. The counters live on from
+ * walk to walk (a count is the current walk's when its stamp is), so a hold
+ * costs one hash lookup; counters no walk has used for a while are dropped.
+ */
+export class HolderCounts {
+  private readonly byVnode = new Map<Vnode, Held>();
+  private readonly files = new Map<File, { stamp: number }>();
+  private stamp = 0;
+  /** The vnodes the last walk counted, in the order it first met them. */
+  readonly held: Held[] = [];
+
+  /** Count every holder of the kernel as it is now, less `skip`. */
+  walk(k: Kernel, skip?: HolderSkip): this {
+    this.stamp++;
+    this.held.length = 0;
+    this.hold(k.rootvnode);
+    for (const p of k.pidTable.values()) {
+      const mine = skip !== undefined && skip.proc === p;
+      if (!(mine && skip.cwdRoot)) {
+        this.hold(p.cwd);
+        this.hold(p.root);
+      }
+      this.hold(p.textvp);
+      const slots = p.fd.slots;
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i];
+        if (slot === undefined || (mine && (skip.fds === 'all' || skip.fds.has(i)))) continue;
+        if (!this.seenFile(slot.file)) this.hold(slot.file.vnode);
+      }
     }
-    hold(holders, p.textvp);
-    const slots = p.fd.slots;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i];
-      if (slot === undefined || files.has(slot.file)) continue;
-      if (mine && (skip.fds === 'all' || skip.fds.has(i))) continue;
-      files.add(slot.file);
-      hold(holders, slot.file.vnode);
-    }
+    for (const mp of k.mountlist) this.hold(mp.covered);
+    this.prune();
+    return this;
   }
-  for (const mp of k.mountlist) hold(holders, mp.covered);
-  return holders;
+
+  /** How many holders the last walk found for `vp`. */
+  get(vp: Vnode): number {
+    const c = this.byVnode.get(vp);
+    return c !== undefined && c.stamp === this.stamp ? c.n : 0;
+  }
+
+  /** The holders of a vnode found in a cache (0 when none), its counter marked as met in a cache. */
+  cached(vp: Vnode): number {
+    const c = this.byVnode.get(vp);
+    if (c === undefined || c.stamp !== this.stamp) return 0;
+    c.cached = this.stamp;
+    return c.n;
+  }
+
+  /** Whether `cached()` met this counter in the last walk. */
+  wasCached(c: Held): boolean {
+    return c.cached === this.stamp;
+  }
+
+  private seenFile(f: File): boolean {
+    const s = this.files.get(f);
+    if (s === undefined) {
+      this.files.set(f, { stamp: this.stamp });
+      return false;
+    }
+    if (s.stamp === this.stamp) return true;
+    s.stamp = this.stamp;
+    return false;
+  }
+
+  private hold(vp: Vnode | null): void {
+    if (vp === null) return;
+    let c = this.byVnode.get(vp);
+    if (c === undefined) this.byVnode.set(vp, (c = { vp, stamp: 0, n: 0, cached: 0 }));
+    if (c.stamp !== this.stamp) {
+      c.stamp = this.stamp;
+      c.n = 0;
+      this.held.push(c);
+    }
+    c.n++;
+  }
+
+  /** Drop the counters and file marks older than this walk once they outnumber it by far (bounded memory). */
+  private prune(): void {
+    const limit = 4 * this.held.length + 256;
+    if (this.byVnode.size > limit) for (const [vp, c] of this.byVnode) if (c.stamp !== this.stamp) this.byVnode.delete(vp);
+    if (this.files.size > limit) for (const [f, s] of this.files) if (s.stamp !== this.stamp) this.files.delete(f);
+  }
 }
 
-/** ruleUsecount (vref/vrele): every vnode's use count equals its holders. */
-export function checkUsecounts(k: Kernel): string[] {
-  const holders = countHolders(k);
+/** Who holds each vnode now (a fresh walk); `skip` leaves out what a process is about to drop. */
+export function countHolders(k: Kernel, skip?: HolderSkip): HolderCounts {
+  return new HolderCounts().walk(k, skip);
+}
+
+/** ruleUsecount (vref/vrele): every vnode's use count equals its holders; `h` is the judge's own counter set, walked afresh. */
+export function checkUsecounts(k: Kernel, h: HolderCounts = new HolderCounts()): string[] {
+  h.walk(k);
   const out: string[] = [];
   for (const mp of k.mountlist) {
     for (const vp of mp.vcache.values()) {
-      checkUsecount(out, vp, holders.get(vp) ?? 0);
-      holders.delete(vp);
+      const want = h.cached(vp);
+      if (vp.usecount !== want) out.push(usecountMessage(vp, want));
     }
   }
-  for (const [vp, want] of holders) checkUsecount(out, vp, want); // held outside every cache: revoked, deadfs
+  for (const c of h.held) if (!h.wasCached(c) && c.vp.usecount !== c.n) out.push(usecountMessage(c.vp, c.n)); // held outside every cache: revoked, deadfs
   return out;
 }
 
-function checkUsecount(out: string[], vp: Vnode, want: number): void {
-  if (vp.usecount === want) return;
+function usecountMessage(vp: Vnode, want: number): string {
   const name = isProcfs(vp.mount) ? vnodeName(vp.mount.path, vp.key) : `vnode ${vp.mount.ops.name}:${vp.key}`;
-  out.push(`${name}: use count ${vp.usecount}, but ${want} holders`);
+  return `${name}: use count ${vp.usecount}, but ${want} holders`;
 }
 
 interface HashNode {
@@ -182,7 +265,7 @@ export function checkHash(hashtab: HashNode[][], mp: Mount, dirty: ReadonlySet<n
   const out: string[] = [];
   for (const vp of mp.vcache.values()) {
     const pid = records.get(vp)?.pid ?? keyPid(vp.key);
-    if (!hashtab[pid & 255]!.some((pfs) => pfs.vnode === vp)) out.push(`${vnodeName(mp.path, vp.key)} is cached but not in pid hash bucket ${pid & 255}`);
+    if (!inBucket(hashtab[pid & 255]!, vp)) out.push(`${vnodeName(mp.path, vp.key)} is cached but not in pid hash bucket ${pid & 255}`);
   }
   for (const i of dirty) {
     for (const pfs of hashtab[i]!) {
@@ -192,6 +275,11 @@ export function checkHash(hashtab: HashNode[][], mp: Mount, dirty: ReadonlySet<n
     }
   }
   return out;
+}
+
+function inBucket(bucket: readonly HashNode[], vp: Vnode): boolean {
+  for (let i = 0; i < bucket.length; i++) if (bucket[i]!.vnode === vp) return true;
+  return false;
 }
 
 /** ruleUnmountLeavesNothing (dounmount, procfs_unmount): a mount gone leaves no cached vnode and no pid hash node. */

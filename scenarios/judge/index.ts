@@ -22,7 +22,7 @@ import type { RunState } from '../runner.ts';
 import type { Outcome } from '../steps.ts';
 import type { IntOrRef, Ref, Step } from '../types.ts';
 import {
-  checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, expectedAtLoad, hashOf,
+  checkCachedType, checkHash, checkLinuxOnly, checkUnmounted, checkUsecounts, expectedAtLoad, hashOf, HolderCounts, isLinuxOnlyKey,
   isProcfs, keyPid, recName, ruleEvictionCause, ruleHookEvictsPid, ruleInactiveRecycle, ruleLoadNeedsProcess, type HashView,
 } from './cache.ts';
 import { checkForkCopy, checkTableSize, grown, lastfile, copiedSize, NDFILE, ruleExecClosesExclose } from './fd.ts';
@@ -129,6 +129,7 @@ export class Judge implements JudgeCore {
   mountFlags = new Map<Mount, number>();
   opened = new WeakMap<File, JNode>();
   nfiles = new Map<Proc, number>();
+  private readonly holders = new HolderCounts();
   private readonly born = new Map<Proc, number>();
   private bornSeq = 0;
   private readonly pids = new Map<number, PidState>();
@@ -157,7 +158,7 @@ export class Judge implements JudgeCore {
       const i = boot.findIndex((m) => m.path === mp.path);
       if (i >= 0) this.mountFlags.set(mp, boot.splice(i, 1)[0]!.linux ? 1 : 0);
       else this.mountFlags.set(mp, (mp.data as { flags?: number } | null)?.flags ?? 0); // made before the judge, arguments unknown: mnt_data's
-      for (const vp of mp.vcache.values()) this.records.set(vp, { expected: expectedAtLoad(k, vp.key, 1), pid: keyPid(vp.key), mountPath: mp.path, key: vp.key, mp });
+      for (const vp of mp.vcache.values()) this.records.set(vp, { expected: expectedAtLoad(k, vp.key, 1), pid: keyPid(vp.key), linuxOnly: isLinuxOnlyKey(vp.key), mountPath: mp.path, key: vp.key, mp });
     }
     k.subscribe((e) => this.onEvent(e));
   }
@@ -456,7 +457,7 @@ export class Judge implements JudgeCore {
     const pid = keyPid(key);
     const expected = expectedAtLoad(this.k, key, callerPid);
     if (this.hashtab === null) this.hashtab = hashOf(vp);
-    const rec: VnodeRecord = { expected, pid, mountPath: mp.path, key, mp };
+    const rec: VnodeRecord = { expected, pid, linuxOnly: isLinuxOnlyKey(key), mountPath: mp.path, key, mp };
     this.dirtyBuckets.add(pid & 255);
     if (typeof expected === 'string') this.fail('ruleLoadvnodeType', `${recName(rec)} was loaded, but NetBSD refuses it: ${expected}`);
     const lm = ruleLoadNeedsProcess(rec, pid === 0 || this.pidState(pid).live);
@@ -509,7 +510,7 @@ export class Judge implements JudgeCore {
       const ht = this.hashtab?.() ?? null;
       if (ht !== null) for (const m of checkHash(ht, mp, this.dirtyBuckets, this.records)) this.fail('rulePidHash', m);
     }
-    for (const m of checkUsecounts(this.k)) this.fail('ruleUsecount', m);
+    for (const m of checkUsecounts(this.k, this.holders)) this.fail('ruleUsecount', m);
     for (const p of this.k.pidTable.values()) {
       if (p.stat === 'SZOMB') continue;
       const d = this.derived.get(p);
@@ -520,16 +521,18 @@ export class Judge implements JudgeCore {
           this.derived.set(p, { cred: p.cred, sugid: p.sugid }); // reported once
         }
       }
-      const want = grown(this.nfiles.get(p) ?? p.fd.nfiles, lastfile(p.fd.slots));
-      this.nfiles.set(p, want);
+      const had = this.nfiles.get(p);
+      const want = grown(had ?? p.fd.nfiles, lastfile(p.fd.slots));
+      if (want !== had) this.nfiles.set(p, want);
       const tm = checkTableSize(p, want);
       if (tm !== null) {
         this.fail('ruleFdTableSize', tm);
         this.nfiles.set(p, p.fd.nfiles);
       }
     }
-    this.dirtyBuckets.clear();
+    if (this.dirtyBuckets.size > 0) this.dirtyBuckets.clear(); // clear() makes a new table even when empty
     const out = this.violations;
+    if (out.length === 0) return [];
     this.violations = [];
     return out.map((v) => ({ rule: v.rule, message: v.message }));
   }
@@ -539,7 +542,7 @@ export class Judge implements JudgeCore {
     if (rec === undefined) return this.fail('ruleLoadvnodeType', `${vnodeName(mp.path, vp.key)} is cached but was never loaded through vcache_get`, 'vcache_get');
     const m = checkCachedType(rec, vp);
     if (m !== null) this.fail('ruleLoadvnodeType', m);
-    const lm = checkLinuxOnly(this, mp, vp);
+    const lm = checkLinuxOnly(this, mp, rec);
     if (lm !== null) this.fail('ruleLinuxOnlyNodes', lm);
     const hm = ruleHookEvictsPid(rec, vp, this.doomed.get(rec.pid));
     if (hm !== null) this.fail('ruleHookEvictsPid', hm);

@@ -146,20 +146,23 @@ export function execExpectation(k: Kernel, p: Proc, before: Derived | null): Hoo
   });
   const holders = countHolders(k, { proc: p, fds: closing, cwdRoot: false });
   const vnodes = vnodesOfPid(k, p.pid);
-  const held = new Set(vnodes.filter((vp) => (holders.get(vp) ?? 0) > 0));
-  return { pid: p.pid, why: 'exec', vnodes, names: namesOf(vnodes), held, before, traced: p.tracer !== null };
+  const held = new Set(vnodes.filter((vp) => holders.get(vp) > 0));
+  return { pid: p.pid, why: 'exec', vnodes, mounts: mountsOf(vnodes), held, before, traced: p.tracer !== null };
 }
 
 /** What the exit hook will find: exit1 runs fd_free and cwdfree before doexithooks. */
 export function exitExpectation(k: Kernel, p: Proc): HookExpectation {
   const holders = countHolders(k, { proc: p, fds: 'all', cwdRoot: true });
   const vnodes = vnodesOfPid(k, p.pid);
-  const held = new Set(vnodes.filter((vp) => (holders.get(vp) ?? 0) > 0));
-  return { pid: p.pid, why: 'exit', vnodes, names: namesOf(vnodes), held, before: null, traced: false };
+  const held = new Set(vnodes.filter((vp) => holders.get(vp) > 0));
+  return { pid: p.pid, why: 'exit', vnodes, mounts: mountsOf(vnodes), held, before: null, traced: false };
 }
 
-function namesOf(vnodes: readonly Vnode[]): Map<Vnode, string> {
-  return new Map(vnodes.map((vp) => [vp, vnodeName(vp.mount.path, vp.key)]));
+/** The mount each vnode is on now (a revoked one moves to deadfs), for naming it in a message later. */
+function mountsOf(vnodes: readonly Vnode[]): Map<Vnode, string> {
+  const m = new Map<Vnode, string>();
+  for (const vp of vnodes) m.set(vp, vp.mount.path);
+  return m;
 }
 
 /**
@@ -170,7 +173,7 @@ function namesOf(vnodes: readonly Vnode[]): Map<Vnode, string> {
  */
 export function compareHook(x: HookExpectation, runs: boolean, got: readonly Eviction[]): string | null {
   const mine = got.filter((e) => keyPid(e.key) === x.pid && x.vnodes.includes(e.vnode));
-  const name = (vp: Vnode): string => x.names.get(vp) ?? vp.key;
+  const name = (vp: Vnode): string => { const at = x.mounts.get(vp); return at === undefined ? vp.key : vnodeName(at, vp.key); };
   const wantEvict = runs ? x.vnodes : [];
   const missing = wantEvict.filter((vp) => !mine.some((e) => e.vnode === vp));
   const extra = mine.filter((e) => !wantEvict.includes(e.vnode));

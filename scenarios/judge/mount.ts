@@ -32,7 +32,7 @@ export function ruleUnmountVflush(v: StepView): RuleResult {
   const mp = n.mp;
   const set = flushSet(v, mp);
   const holders = countHolders(v.k);
-  const held = set.filter((vp) => (holders.get(vp) ?? 0) > 0);
+  const held = set.filter((vp) => holders.get(vp) > 0);
   const want: Want = held.length > 0 && !force
     ? { kind: 'errno', errno: 'EBUSY', by: `vflush: ${held.map((vp) => name(v, mp, vp)).join(', ')} still in use` }
     : { kind: 'ok', by: 'vflush' };

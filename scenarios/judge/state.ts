@@ -20,6 +20,8 @@ export interface VnodeRecord {
   /** What procfs_loadvnode gives it, or why it should not have loaded. */
   expected: Loaded | string;
   pid: number;
+  /** A node only linux-compat mounts have (ruleLinuxOnlyNodes). */
+  linuxOnly: boolean;
   mountPath: string;
   key: string;
   mp: Mount;
@@ -43,9 +45,9 @@ export interface Eviction {
 export interface HookExpectation {
   pid: number;
   why: 'exit' | 'exec';
-  /** Every procfs vnode of the pid on every procfs mount when the hook runs, with its contract name. */
+  /** Every procfs vnode of the pid on every procfs mount when the hook runs, and the mount path each is on (to name it). */
   vnodes: Vnode[];
-  names: Map<Vnode, string>;
+  mounts: Map<Vnode, string>;
   /** Those somebody still holds when the hook runs (after fd_closeexec, or after fd_free and cwdfree). */
   held: Set<Vnode>;
   /** Derived credentials and PK_SUGID before the exec, the tracer, for credexec. */
