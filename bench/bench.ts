@@ -18,8 +18,13 @@ import type { BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from '../scenarios/collect.ts';
 import { runFile } from '../scenarios/report.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import type { BugDetection, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure } from './fuzz.ts';
-import { detectBug, measureCpuScaling, measurePoolScaling, measureRuns, measureScaling, measureShrink } from './fuzz.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BugDetection, MutationCommand, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure, WorkerStart } from './fuzz.ts';
+import {
+  detectBug, measureCpuScaling, measureMutationCommand, measurePoolScaling, measureRuns, measureScaling, measureShrink, measureWorkerStart,
+} from './fuzz.ts';
 import type { MixMeasure } from './mix.ts';
 import { FULL_EVENTS_PER_ROUND, SHARED_EVENTS_PER_ROUND, measureMix, median } from './mix.ts';
 import { runRealKernel } from './real_kernel.ts';
@@ -132,10 +137,14 @@ interface FuzzFigures {
   cpu: ScalingMeasure | null;
   detection: Record<string, BugDetection>;
   shrinks: ShrinkMeasure[];
+  /** Compiled workers (dist/): start-up to the end of a first chunk. */
+  workerStart: WorkerStart | null;
+  /** The mutation run's command (stryker.fuzz.config.mjs) once on the unmutated sources. */
+  mutation: MutationCommand | null;
 }
 
 async function fuzz(): Promise<FuzzFigures> {
-  const out: FuzzFigures = { runs: {}, scaling: null, pool: null, cpu: null, detection: {}, shrinks: [] };
+  const out: FuzzFigures = { runs: {}, scaling: null, pool: null, cpu: null, detection: {}, shrinks: [], workerStart: null, mutation: null };
   progress('fuzzer: warm-up');
   for (const steps of FUZZ_STEPS) measureRuns(steps, 9, 300, 1, 0);
   for (const steps of FUZZ_STEPS) {
@@ -152,6 +161,25 @@ async function fuzz(): Promise<FuzzFigures> {
     progress(`  ${fmt(out.pool.oneWorkerMs)} ms -> ${fmt(out.pool.twoWorkersMs)} ms, x${out.pool.speedup.toFixed(2)} (start-up ${fmt(out.pool.startupOneMs)} / ${fmt(out.pool.startupTwoMs)} ms)`);
   } catch (e) {
     notes.push(`fuzzer: the worker-pool figure failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  progress('fuzzer: worker start-up, compiled code (dist/scenarios/fuzz/pool.js)');
+  try {
+    const ws = await measureWorkerStart(new URL('../dist/scenarios/fuzz/pool.js', import.meta.url));
+    if (typeof ws === 'string') notes.push(ws);
+    else out.workerStart = ws;
+    progress(typeof ws === 'string' ? `  ${ws}` : `  ${fmt(ws.ms)} ms (1 worker), ${fmt(ws.twoMs)} ms (2 workers)`);
+  } catch (e) {
+    notes.push(`fuzzer: the worker start-up figure failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const cfg = (await import(new URL('../stryker.fuzz.config.mjs', import.meta.url).href)) as { default: { commandRunner: { command: string } } };
+  progress(`fuzzer: the mutation run's command once, unmutated: ${cfg.default.commandRunner.command}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'procfs-emu-bench-'));
+  try {
+    out.mutation = measureMutationCommand(ROOT, cfg.default.commandRunner.command, scratch);
+    if (out.mutation.exitStatus !== 0) notes.push(`mutation command: exit status ${out.mutation.exitStatus} on the unmutated sources (it must be 0)`);
+    progress(`  ${fmt(out.mutation.ms)} ms, exit status ${out.mutation.exitStatus}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   progress('machine: 2 threads spinning on arithmetic, alone and together (the scaling ceiling)');
   try {
@@ -274,29 +302,45 @@ if (fz.scaling !== null && fz.scaling.cpusTwo < 1.8) {
     `runs per CPU-second with two workers were x${fz.scaling.cpuEfficiency.toFixed(2)} those with one`);
 }
 
+const workerStartMs = fz.workerStart?.ms ?? null;
+const mutationMs = fz.mutation === null || fz.mutation.exitStatus !== 0 ? null : fz.mutation.ms;
+const perCpu = (n: number): number | null => {
+  const xs = fz.scaling?.phases.filter((p) => p.workers === n).map((p) => p.runsPerCpuSec) ?? [];
+  return xs.length === 0 ? null : median(xs);
+};
+
+/** Issue 12's targets, each against this run's figure. */
 const targets: Target[] = [
-  { name: 'events/s, oracle off', target: '>= 1,000,000', value: fmt(mix.off.eventsPerSec), reached: mix.off.eventsPerSec >= 1_000_000 },
-  { name: 'events/s, oracle on', target: '>= 200,000', value: fmt(mix.on.eventsPerSec), reached: mix.on.eventsPerSec >= 200_000 },
-  { name: 'fuzz runs/s, 50 steps, 1 worker', target: '>= 2,000', value: runs50 === null ? 'n/a' : fmt(runs50), reached: runs50 === null ? null : runs50 >= 2000 },
   {
-    name: 'fuzz speed-up, 2 workers', target: '>= 1.8x',
-    value: scaling2 === null || fz.scaling === null ? 'n/a' : `${scaling2.toFixed(2)}x (CPUs used: ${fz.scaling.cpusOne.toFixed(2)} -> ${fz.scaling.cpusTwo.toFixed(2)})`,
-    reached: scaling2 === null ? null : scaling2 >= 1.8,
-  },
-  {
-    name: 'every bug found, median < 1 s', target: '< 1,000 ms each',
-    value: `slowest ${slowestBug[0]}: ${Number.isFinite(slowestBug[1]) ? `${fmt(slowestBug[1])} ms` : 'not found'}`,
-    reached: slowestBug[1] < 1000,
-  },
-  {
-    name: 'emulator / real kernel (same mix)', target: '>= 20x',
+    name: 'emulator / real kernel, oracle off (same mix)', target: '>= 20x',
     value: ratio === null || ratioCpu === null ? 'n/a' : `${ratio.toFixed(1)}x (per CPU-second ${ratioCpu.toFixed(1)}x)`,
     reached: ratio === null ? null : ratio >= 20,
   },
+  { name: 'events/s, oracle on (full mix)', target: '>= 800,000', value: fmt(mix.on.eventsPerSec), reached: mix.on.eventsPerSec >= 800_000 },
+  { name: 'fuzz runs/s, 50 steps, 1 worker', target: '>= 5,000', value: runs50 === null ? 'n/a' : fmt(runs50), reached: runs50 === null ? null : runs50 >= 5000 },
+  {
+    name: 'worker start-up (compiled)', target: '< 150 ms', value: workerStartMs === null ? 'n/a' : `${fmt(workerStartMs)} ms`,
+    reached: workerStartMs === null ? null : workerStartMs < 150,
+  },
+  {
+    name: 'fuzz speed-up, 2 workers', target: '>= 1.7x',
+    value: scaling2 === null || fz.scaling === null ? 'n/a' : `${scaling2.toFixed(2)}x (CPUs used: ${fz.scaling.cpusOne.toFixed(2)} -> ${fz.scaling.cpusTwo.toFixed(2)})`,
+    reached: scaling2 === null ? null : scaling2 >= 1.7,
+  },
+  {
+    name: 'every bug found, median < 50 ms', target: '< 50 ms each',
+    value: `slowest ${slowestBug[0]}: ${Number.isFinite(slowestBug[1]) ? `${num(slowestBug[1], 1)} ms` : 'not found'}`,
+    reached: slowestBug[1] < 50,
+  },
+  { name: 'corpus', target: '< 1,000 ms', value: corp === null ? 'n/a' : `${fmt(corp.ms)} ms`, reached: corp === null ? null : corp.ms < 1000 },
   {
     name: `memory flat, 1M -> ${P.rssMillions}M events`, target: `RSS +<= ${RSS_FLAT_MIB} MiB, heap +<= ${HEAP_FLAT_MIB} MiB`,
     value: mem === null ? 'n/a' : `RSS ${mem.rssGrowthMiB >= 0 ? '+' : ''}${mem.rssGrowthMiB.toFixed(1)} MiB, heap ${mem.heapGrowthMiB >= 0 ? '+' : ''}${mem.heapGrowthMiB.toFixed(2)} MiB`,
     reached: memFlat,
+  },
+  {
+    name: 'mutation run of the fuzzer, per mutant', target: '< 2,000 ms', value: mutationMs === null ? 'n/a' : `${fmt(mutationMs)} ms`,
+    reached: mutationMs === null ? null : mutationMs < 2000,
   },
 ];
 
@@ -313,6 +357,10 @@ const doc = {
   eventsPerSecOracleOn: Math.round(mix.on.eventsPerSec),
   fuzzRunsPerSec: Object.fromEntries(FUZZ_STEPS.map((s) => [String(s), round(fz.runs[String(s)]!.runsPerSec)])),
   fuzzScaling2: scaling2 === null ? null : round(scaling2, 2),
+  /** Runs per CPU-second of the process in the steady-state phases, one worker and two (medians). */
+  fuzzRunsPerCpuSec: { oneWorker: roundOrNull(perCpu(1)), twoWorkers: roundOrNull(perCpu(2)) },
+  workerStartMs: roundOrNull(workerStartMs),
+  mutationMsPerMutant: roundOrNull(mutationMs, 0),
   bugDetection: Object.fromEntries(Object.entries(fz.detection).map(([bug, d]) => [bug, {
     medianMs: roundOrNull(d.medianMs), maxMs: roundOrNull(d.maxMs), medianRuns: d.medianRuns, maxRuns: d.maxRuns, found: d.found, seeds: d.seeds,
     perSeed: d.perSeed.map((s) => ({ seed: s.seed, found: s.found, runs: s.runs, ms: round(s.ms) })),
@@ -343,6 +391,14 @@ const doc = {
         cpuEfficiency: round(fz.scaling.cpuEfficiency, 2), cpusOne: round(fz.scaling.cpusOne, 2), cpusTwo: round(fz.scaling.cpusTwo, 2),
         phases: fz.scaling.phases.map((p) => ({ workers: p.workers, runsPerSec: round(p.runsPerSec), cpus: round(p.cpus, 2), runsPerCpuSec: round(p.runsPerCpuSec) })),
         what: 'two warmed-up worker threads (bench/fuzz_worker.ts), one alone then both, runs/s summed',
+      },
+      workerStart: fz.workerStart === null ? null : {
+        ms: round(fz.workerStart.ms), tries: fz.workerStart.tries.map((t) => round(t)), twoWorkersMs: round(fz.workerStart.twoMs),
+        what: 'a pool from dist/scenarios/fuzz/pool.js (compiled worker.js): start to the end of one 8-run chunk of 1-step runs',
+      },
+      mutationCommand: fz.mutation === null ? null : {
+        command: fz.mutation.command, ms: round(fz.mutation.ms), exitStatus: fz.mutation.exitStatus,
+        what: 'stryker.fuzz.config.mjs\'s command once on the unmutated sources; Stryker runs it once a mutant (its own overhead on top)',
       },
       detectionCaps: { runsMax: P.detectRunsMax, msMax: P.detectMsMax },
       shrinks: fz.shrinks.map((s) => ({ ...s, ms: round(s.ms) })),
@@ -384,6 +440,9 @@ function table(): string {
   add('fuzz speed-up, 2 threads (steady state)', fz.scaling === null ? 'n/a'
     : `${fz.scaling.speedup.toFixed(2)}x (${fmt(fz.scaling.oneWorker)} -> ${fmt(fz.scaling.twoWorkers)} runs/s; CPUs used ${fz.scaling.cpusOne.toFixed(2)} -> ${fz.scaling.cpusTwo.toFixed(2)}; runs per CPU-second x${fz.scaling.cpuEfficiency.toFixed(2)})`);
   add('machine: 2 spinning threads (ceiling)', fz.cpu === null ? 'n/a' : `${fz.cpu.speedup.toFixed(2)}x (got ${fz.cpu.cpusTwo.toFixed(2)} CPUs)`);
+  add('fuzz runs per CPU-second, 1 -> 2 workers', `${num(perCpu(1), 0)} -> ${num(perCpu(2), 0)}`);
+  add('worker start-up (compiled), 1 / 2 workers', fz.workerStart === null ? 'n/a' : `${fmt(fz.workerStart.ms)} / ${fmt(fz.workerStart.twoMs)} ms`);
+  add('mutation command, ms per mutant', mutationMs === null ? 'n/a' : fmt(mutationMs));
   add('shrink, median ms', num(shrinkMs, 0));
   add('corpus wall time, ms', corp === null ? 'n/a' : `${num(corp.ms, 0)} (${corp.files} files, ${corp.passed} pass)`);
   add(`RSS growth, 1M -> ${P.rssMillions}M events`, mem === null ? 'n/a' : `${mem.rssGrowthMiB.toFixed(2)} MiB (heap ${mem.heapGrowthMiB.toFixed(3)} MiB)`);

@@ -8,6 +8,7 @@
  * the invariants after every step). Bug detection times generate() up to the
  * first failing run; shrinking that failure is timed on its own.
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -294,4 +295,58 @@ export function measureShrink(bug: BugName, s: Scenario): ShrinkMeasure {
   const t0 = performance.now();
   const r = shrink(s, { bugs: [bug] });
   return { bug, ms: performance.now() - t0, stepsBefore: s.steps.length, stepsAfter: r.scenario.steps.length, candidates: r.tried };
+}
+
+// ---- worker start-up and the mutation command --------------------------------
+
+export interface WorkerStart {
+  /** Median over `tries` of the milliseconds from starting a pool of one compiled worker to the end of an 8-run campaign of one step a run (one chunk). */
+  ms: number;
+  tries: number[];
+  /** The same with a pool of two workers, one chunk each. */
+  twoMs: number;
+}
+
+/**
+ * Worker start-up with compiled code (dist/, npm run build): what
+ * `procfs-emu fuzz --workers N` pays per worker before its first run. The
+ * pool is imported from dist/scenarios/fuzz/pool.js, so its workers load
+ * the compiled worker.js with plain node; null when dist/ is missing.
+ */
+export async function measureWorkerStart(distPool: URL, tries = 5): Promise<WorkerStart | string> {
+  let mod: { runCampaignWorkers: typeof runCampaignWorkers };
+  try {
+    mod = (await import(distPool.href)) as typeof mod;
+  } catch (e) {
+    return `worker start-up: ${distPool.pathname} did not load (run npm run build first): ${e instanceof Error ? e.message : String(e)}`;
+  }
+  const timed = async (workers: number): Promise<number> => {
+    const s = performance.now();
+    const r = await mod.runCampaignWorkers({ ...campaignOptions(1, workers * 8, 1) }, workers);
+    if (r.runs !== workers * 8) throw new Error(`worker start-up: ${r.runs} runs done`);
+    return performance.now() - s;
+  };
+  const times: number[] = [];
+  for (let i = 0; i < tries; i++) times.push(await timed(1));
+  const two: number[] = [];
+  for (let i = 0; i < 3; i++) two.push(await timed(2));
+  return { ms: median(times), tries: times, twoMs: median(two) };
+}
+
+export interface MutationCommand {
+  command: string;
+  ms: number;
+  exitStatus: number | null;
+}
+
+/**
+ * What one mutant costs the fuzzer's mutation run (stryker.fuzz.config.mjs):
+ * the wall time of its command runner's command on the unmutated sources,
+ * which Stryker runs once per mutant in a sandbox copy (Stryker's own
+ * bookkeeping per mutant comes on top, a few milliseconds).
+ */
+export function measureMutationCommand(root: string, command: string, outDir: string): MutationCommand {
+  const s = performance.now();
+  const r = spawnSync(command.replace(/--out \S+/, `--out ${outDir}`), { cwd: root, shell: true, encoding: 'utf8', timeout: 300_000 });
+  return { command, ms: performance.now() - s, exitStatus: r.status };
 }
