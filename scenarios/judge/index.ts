@@ -67,6 +67,7 @@ const O_EXCL = 0x800;
 
 /** The judge's `{h}` expansion (the contract's, section 2); null when a handle has no value. */
 function expand(st: RunState, s: string): string | null {
+  if (!s.includes('{') && !s.includes('}')) return s;
   let bad = false;
   const out = s.replace(/\{\{|\}\}|\{([a-z][a-z0-9_]*)\}/g, (m, name: string | undefined) => {
     if (m === '{{') return '{';
