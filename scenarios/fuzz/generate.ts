@@ -75,7 +75,7 @@ export function generate(prng: PRNG, opts: GenerateOptions): Generated {
     const step = gen.next();
     scenario.steps.push(step);
     const rec = session.play(step);
-    if (pins !== null && rec.failure === null) scenario.steps[i] = { ...step, expect: pinExpect(pins, step, rec, () => gen.pidHandles()) };
+    if (pins !== null && rec.failure === null) step.expect = pinExpect(pins, step, rec, () => gen.pidHandles()); // next() handed out a step of its own
   }
   if (scenario.steps.length === 0) {
     const step: Step = { kind: 'check', by: 'init', expect: ANY };
@@ -203,6 +203,8 @@ class Gen {
   private readonly pending: Intent[] = [];
   /** A fill plan is under way (one at a time). */
   private filling = false;
+  /** The steps next() has handed out (emit). */
+  private readonly emitted = new WeakSet<Step>();
 
   constructor(
     private readonly prng: PRNG,
@@ -218,12 +220,24 @@ class Gen {
   next(): Step {
     this.liveCache = null; // the last step may have changed who is alive
     const planned = this.fromPending(4, 5);
-    if (planned !== null) return { ...planned, expect: ANY } as Step;
+    if (planned !== null) return this.emit(planned);
     for (let tries = 0; tries < 8; tries++) {
       const step = this.action(this.prng.weighted(this.swarm.weights));
-      if (step !== null) return { ...step, expect: ANY } as Step;
+      if (step !== null) return this.emit(step);
     }
-    return { ...this.spawn(), expect: ANY };
+    return this.emit(this.spawn());
+  }
+
+  /**
+   * A step as the scenario will hold it, `expect: any` until generate pins
+   * what it did: the drafted object itself (a copy only if an intent handed
+   * out the same object twice), so pinning can set its expect in place.
+   */
+  private emit(draft: Step): Step {
+    const step = this.emitted.has(draft) ? { ...draft } : draft;
+    this.emitted.add(step);
+    step.expect = ANY;
+    return step;
   }
 
   /** The first pending intent that still applies, each taken with chance n/d (the rest wait). */
