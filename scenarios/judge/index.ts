@@ -378,7 +378,7 @@ export class Judge implements JudgeCore {
     const s = this.pidState(pid);
     s.inExec = true;
     if (p === undefined) return;
-    this.hooks.set(pid, execExpectation(this.k, p, this.derivedOf(p)));
+    this.hooks.set(pid, execExpectation(this.k, p, this.derivedOf(p), this.holders));
     this.hookEvictions.set(pid, []);
   }
 
@@ -427,7 +427,7 @@ export class Judge implements JudgeCore {
     s.inExec = false; // an exec that aborted (exec_abort) ends in exit1
     const p = this.k.pidTable.get(pid);
     if (p === undefined) return;
-    this.hooks.set(pid, exitExpectation(this.k, p));
+    this.hooks.set(pid, exitExpectation(this.k, p, this.holders));
     this.hookEvictions.set(pid, [...(this.hookEvictions.get(pid) ?? [])]);
   }
 

@@ -18,7 +18,7 @@ import type { SetidCall } from '../../emulator/kern_prot.ts';
 import { vnodeName } from '../names.ts';
 import type { Finding } from './vfs.ts';
 import { judge as judgeOutcome } from './vfs.ts';
-import { countHolders, isProcfs, keyPid } from './cache.ts';
+import { HolderCounts, isProcfs, keyPid } from './cache.ts';
 import { kauthFork, kauthSuser } from './kauth.ts';
 import type { Derived, Eviction, HookExpectation, StepView } from './state.ts';
 
@@ -139,20 +139,20 @@ export function vnodesOfPid(k: Kernel, pid: number): Vnode[] {
  * closes the close-on-exec descriptors (fd_closeexec) before credexec and
  * doexechooks, so a vnode held only through them is unused when the hook runs.
  */
-export function execExpectation(k: Kernel, p: Proc, before: Derived | null): HookExpectation {
+export function execExpectation(k: Kernel, p: Proc, before: Derived | null, h = new HolderCounts()): HookExpectation {
   const closing = new Set<number>();
   p.fd.slots.forEach((s, i) => {
     if (s?.cloexec) closing.add(i);
   });
-  const holders = countHolders(k, { proc: p, fds: closing, cwdRoot: false });
+  const holders = h.walk(k, { proc: p, fds: closing, cwdRoot: false });
   const vnodes = vnodesOfPid(k, p.pid);
   const held = new Set(vnodes.filter((vp) => holders.get(vp) > 0));
   return { pid: p.pid, why: 'exec', vnodes, mounts: mountsOf(vnodes), held, before, traced: p.tracer !== null };
 }
 
 /** What the exit hook will find: exit1 runs fd_free and cwdfree before doexithooks. */
-export function exitExpectation(k: Kernel, p: Proc): HookExpectation {
-  const holders = countHolders(k, { proc: p, fds: 'all', cwdRoot: true });
+export function exitExpectation(k: Kernel, p: Proc, h = new HolderCounts()): HookExpectation {
+  const holders = h.walk(k, { proc: p, fds: 'all', cwdRoot: true });
   const vnodes = vnodesOfPid(k, p.pid);
   const held = new Set(vnodes.filter((vp) => holders.get(vp) > 0));
   return { pid: p.pid, why: 'exit', vnodes, mounts: mountsOf(vnodes), held, before: null, traced: false };
