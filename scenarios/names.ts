@@ -19,9 +19,14 @@ export interface ParsedKey {
   fd: number;
 }
 
+/** The first three `:`-separated fields of a key, as `key.split(':')` gives them (a missing field is NaN). */
 export function parseKey(key: string): ParsedKey {
-  const [type = '', pid = 'NaN', fd = 'NaN'] = key.split(':');
-  return { type, pid: Number(pid), fd: Number(fd) };
+  const i = key.indexOf(':');
+  if (i < 0) return { type: key, pid: NaN, fd: NaN };
+  const j = key.indexOf(':', i + 1);
+  if (j < 0) return { type: key.slice(0, i), pid: Number(key.slice(i + 1)), fd: NaN };
+  const l = key.indexOf(':', j + 1);
+  return { type: key.slice(0, i), pid: Number(key.slice(i + 1, j)), fd: Number(l < 0 ? key.slice(j + 1) : key.slice(j + 1, l)) };
 }
 
 /** The path of a key inside its mount ('' for the root). */
