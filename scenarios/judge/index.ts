@@ -142,6 +142,8 @@ export class Judge implements JudgeCore {
   private readonly memFlags = new Map<Vnode, number>();
   private readonly memFiles = new Map<File, Vnode>();
   private unmounted: Mount[] = [];
+  /** What the step rules are given beside the step's view (made once: a closure per step costs). */
+  private readonly ruleEnv: { memFlags: MemFlags } = { memFlags: (n) => this.memFlagsOf(n.mp, nodeKey(n)) };
   private cur: { step: Step; args: Args; before: Before; evictions: Eviction[]; loaded: Vnode[]; setidExec: boolean } | null = null;
   private violations: Violation[] = [];
 
@@ -239,9 +241,8 @@ export class Judge implements JudgeCore {
     this.cur = null;
     if (c === null || c.step !== step) return;
     const v: StepView = { k: this.k, j: this, step, args: c.args, before: c.before, out, evictions: c.evictions, loaded: c.loaded, memo: new Map() };
-    const memFlags: MemFlags = (n) => this.memFlagsOf(n.mp, nodeKey(n));
     for (const r of STEP_RULES.get(step.kind) ?? []) {
-      const f = r.check!(v, { memFlags });
+      const f = r.check!(v, this.ruleEnv);
       if (f !== null) this.fail(r.name, f.msg, f.fn);
     }
     this.lifecycleStep(v);
