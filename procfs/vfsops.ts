@@ -409,7 +409,8 @@ export function procfsModcmd(st: ProcfsState, k: Kernel, cmd: ModuleCmd): Err | 
       if (!k.bugs.has('no-exithook')) {
         st.exithook = k.exithooks.establish((p, arg) => procfsExechookCb(st, p, arg), PROCFS_EXIT_HOOK);
       }
-      st.hashtab = Array.from({ length: PROCFS_HASHSIZE }, () => []);
+      st.hashtab = [];
+      for (let i = 0; i < PROCFS_HASHSIZE; i++) st.hashtab.push([]); // hashinit: PROCFS_HASHSIZE empty buckets
       return undefined;
     }
     case 'FINI': {
