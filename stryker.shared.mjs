@@ -1,13 +1,23 @@
 // What both mutation runs (stryker.suite.config.mjs, stryker.fuzz.config.mjs) share: the files
-// mutated (MUTATE, a comma list of Stryker globs with optional :from-to line ranges, samples them)
-// and the reporting.
-const mutate = (process.env.MUTATE ?? 'procfs/*.ts,emulator/kern_*.ts,emulator/vnode.ts,emulator/mount.ts,emulator/kauth.ts')
-  .split(',').filter((g) => g !== '');
+// mutated, the equivalent mutants left out by rule (stryker/ignorers.mjs) and the reporting.
+// MUTATE (a comma list of Stryker globs with optional :from-to line ranges) narrows the files;
+// MUTATE_SAMPLE=K takes a deterministic sample of them (stryker/sample.mjs, docs/testing.md).
+import { sampleWindows } from './stryker/sample.mjs';
+
+const scope = 'procfs/*.ts,emulator/kern_*.ts,emulator/vnode.ts,emulator/mount.ts,emulator/kauth.ts';
+
+function mutateList() {
+  const sample = process.env.MUTATE_SAMPLE;
+  if (sample !== undefined && sample !== '') return sampleWindows(scope, Number(sample), ['procfs/index.ts']);
+  return [...(process.env.MUTATE ?? scope).split(',').filter((g) => g !== ''), '!procfs/index.ts'];
+}
 
 /** The options both runs take; `name` names the JSON report (reports/mutation/NAME.json). */
 export function sharedOptions(name) {
   return {
-    mutate: [...mutate, '!procfs/index.ts'],
+    mutate: mutateList(),
+    plugins: ['./stryker/ignorers.mjs'],
+    ignorers: ['ProcfsEquivalents'],
     concurrency: 2,
     reporters: ['clear-text', 'json', 'progress'],
     jsonReporter: { fileName: `reports/mutation/${name}.json` },

@@ -3,11 +3,13 @@
 // Not part of `npm test`. MUTATE narrows it, e.g. MUTATE=procfs/vnops.ts npm run mutation:suite.
 import { sharedOptions } from './stryker.shared.mjs';
 
+const shared = sharedOptions('suite');
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  ...sharedOptions('suite'),
+  ...shared,
   testRunner: 'vitest',
-  plugins: ['@stryker-mutator/vitest-runner'],
+  plugins: [...shared.plugins, '@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
   timeoutMS: 60_000,
