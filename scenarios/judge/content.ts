@@ -1,0 +1,74 @@
+/**
+ * Step rules for what a read of a procfs text gives, where the judge can
+ * write the text itself from the specification: /proc/N/limit
+ * (procfs_dolimit) and /proc/N/emul (procfs_doemul), each read through
+ * uiomove_frombuf semantics (the text from uio_offset on, at most the
+ * read's size). Errors are ruleKauthTwoSided's; these judge a read that succeeded.
+ */
+import type { StepView } from './state.ts';
+import type { RuleResult } from './vfs.ts';
+import { nodeOf } from './walk.ts';
+
+/** The judge's own copy of the boot limits (proc0_init, uvm_init_limits; amd64 vmparam.h; sys/param.h). */
+const INF = null;
+const MIB = 1024 * 1024;
+const DEFAULTS = {
+  DFLDSIZ: 256 * MIB, MAXDSIZ: 8192 * MIB, DFLSSIZ: 4 * MIB, MAXSSIZ: 128 * MIB,
+  OPEN_MAX: 128, CHILD_MAX: 160, MAXLWP: 2048,
+  /** The fixture's memory: 4 GiB free, below VM_MAXUSER_ADDRESS. */
+  MEM: 4096 * MIB,
+} as const;
+
+/** RLIM_STRINGS order (sys/resource.h) with each limit0 entry, soft and hard; null is RLIM_INFINITY. */
+function bootLimits(maxproc: number, maxfiles: number): [string, number | null, number | null][] {
+  const d = DEFAULTS;
+  return [
+    ['cputime', INF, INF], ['filesize', INF, INF], ['datasize', d.DFLDSIZ, d.MAXDSIZ], ['stacksize', d.DFLSSIZ, d.MAXSSIZ],
+    ['coredumpsize', INF, INF], ['memoryuse', d.MEM, d.MEM], ['memorylocked', Math.floor(d.MEM / 3), d.MEM],
+    ['maxproc', Math.min(maxproc, d.CHILD_MAX), maxproc], ['openfiles', Math.min(maxfiles, d.OPEN_MAX), maxfiles],
+    ['sbsize', INF, INF], ['vmemoryuse', INF, INF], ['maxlwp', Math.min(d.MAXLWP, d.CHILD_MAX), d.MAXLWP],
+  ];
+}
+
+/** procfs_dolimit's prl: "%#20jx" of RLIM_INFINITY (2^63 - 1), "%20jd" otherwise, then the separator. */
+function prl(lim: number | null, sep: string): string {
+  const s = lim === null ? '0x7fffffffffffffff' : String(lim);
+  return ' '.repeat(Math.max(0, 20 - s.length)) + s + sep;
+}
+
+/** procfs_dolimit (procfs_limit.c 1.1): "%20.20s " of each label, then the soft and the hard limit. */
+export function limitTextModel(maxproc: number, maxfiles: number): string {
+  let s = '';
+  for (const [label, cur, max] of bootLimits(maxproc, maxfiles)) {
+    const l = label.slice(0, 20);
+    s += `${' '.repeat(20 - l.length)}${l} ${prl(cur, ' ')}${prl(max, '\n')}`;
+  }
+  return s;
+}
+
+/**
+ * ruleReadText: a read of /proc/N/limit or /proc/N/emul that succeeds gives the
+ * text from the offset on, at most `size` bytes. No step sets a limit, so
+ * every process has limit0; emul is the name of the process's emulation.
+ */
+export function ruleReadText(v: StepView): RuleResult {
+  if (v.step.kind !== 'read' || !('ok' in v.out)) return null;
+  const fd = v.args.fd;
+  const slot = fd === null ? undefined : v.before.slots[fd];
+  const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
+  if (n === null || n.fs !== 'pfs') return null;
+  let text: string;
+  if (n.type === 'limit') text = limitTextModel(v.k.maxproc, v.k.maxfiles);
+  else if (n.type === 'emul') {
+    const p = v.k.procFind(n.pid);
+    if (p === null) return null;
+    text = p.emul;
+  } else return null;
+  const offset = v.args.offset ?? 0;
+  const size = typeof v.step.size === 'number' ? v.step.size : null;
+  const got = v.out.ok.data;
+  const rest = text.slice(offset);
+  const want = size === null ? rest : rest.slice(0, size);
+  if (got === want || (size === null && typeof got === 'string' && rest.startsWith(got))) return null;
+  return { msg: `read of descriptor ${fd} (/proc/${n.pid}/${n.type}) at offset ${offset} gave ${JSON.stringify(got)}; NetBSD gives ${JSON.stringify(want)}` };
+}

@@ -1,0 +1,56 @@
+/**
+ * ruleReadText (procfs_dolimit, procfs_doemul): passes on the engine left
+ * alone and names the rule when the text a read gives is changed behind the
+ * judge's back.
+ */
+import { describe, expect, it } from 'vitest';
+import { limitTextModel } from '../../../scenarios/judge/content.ts';
+import { procfsVnodeops } from '../../../procfs/vnops.ts';
+import { patch, play } from './harness.ts';
+
+const reads = `steps:
+  - spawn: { as: a, uid: 1000, gid: 100 }
+  - open: { by: a, path: /proc/self/limit, as: l }
+  - read: { by: a, fd: l, size: 4096 }
+  - read: { by: a, fd: l, size: 16, offset: 8 }
+  - open: { by: a, path: /proc/self/emul, as: e }
+  - read: { by: a, fd: e, size: 3, offset: 1 }
+`;
+
+const changeRead = (f: (r: string) => string) => () => {
+  const orig = procfsVnodeops.read;
+  return patch(procfsVnodeops, 'read', (ctx, vp, off, size) => {
+    const r = orig(ctx, vp, off, size);
+    return typeof r === 'string' ? f(r) : r;
+  });
+};
+
+describe('ruleReadText', () => {
+  it('passes the engine left alone: the model\'s limit text is the engine\'s for the default kernel', () => {
+    expect(play(reads).found).toEqual([]);
+  });
+
+  it('names a limit read whose text differs from procfs_dolimit\'s', () => {
+    const p = play(reads, { during: { 2: changeRead((r) => r.replace('stacksize', 'stacksiz ')) } });
+    expect(p.rules).toEqual(['ruleReadText']);
+    expect(p.found[0]!.step).toBe(2);
+  });
+
+  it('names a read at an offset that does not start at uio_offset', () => {
+    const p = play(reads, { during: { 3: changeRead((r) => `x${r.slice(1)}`) } });
+    expect(p.rules).toEqual(['ruleReadText']);
+  });
+
+  it('names an emul read that is not the emulation\'s name from the offset', () => {
+    const p = play(reads, { during: { 5: changeRead(() => 'net') } });
+    expect(p.rules).toEqual(['ruleReadText']);
+    expect(p.found[0]!.message).toContain('"etb"');
+  });
+
+  it('the model takes maxproc and maxfiles from the kernel: min(maxproc, CHILD_MAX), min(maxfiles, OPEN_MAX)', () => {
+    const lines = limitTextModel(10, 64).split('\n');
+    expect(lines[7]).toBe(`${'maxproc'.padStart(20)} ${'10'.padStart(20)} ${'10'.padStart(20)}`);
+    expect(lines[8]).toBe(`${'openfiles'.padStart(20)} ${'64'.padStart(20)} ${'64'.padStart(20)}`);
+    expect(lines[0]).toBe(`${'cputime'.padStart(20)}   0x7fffffffffffffff   0x7fffffffffffffff`);
+  });
+});
