@@ -1,9 +1,10 @@
 /**
- * Step rules for what a read of a procfs text gives, where the judge can
- * write the text itself from the specification: /proc/N/limit
- * (procfs_dolimit) and /proc/N/emul (procfs_doemul), each read through
- * uiomove_frombuf semantics (the text from uio_offset on, at most the
- * read's size). Errors are ruleKauthTwoSided's; these judge a read that succeeded.
+ * Step rules for what a read of a procfs node gives, where the judge can
+ * write it from the specification: /proc/N/limit (procfs_dolimit) and
+ * /proc/N/emul (procfs_doemul), each read through uiomove_frombuf semantics
+ * (the text from uio_offset on, at most the read's size), and
+ * /proc/N/mem (process_domem: uvm_io faults or moves bytes). Errors are
+ * ruleKauthTwoSided's; these judge a read that succeeded.
  */
 import type { StepView } from './state.ts';
 import type { RuleResult } from './vfs.ts';
@@ -47,8 +48,19 @@ export function limitTextModel(maxproc: number, maxfiles: number): string {
 }
 
 /**
+ * process_domem (sys_process.c 1.162.12.2): a read of no bytes returns at once; otherwise uvm_io
+ * either fails (EFAULT outside the mappings) or moves the mapped bytes, so a read of n > 0 bytes
+ * that succeeds moves at least one and at most n.
+ */
+function memMoved(size: number | null, got: unknown, what: string): RuleResult {
+  if (size === null || typeof got !== 'string') return null;
+  if (size === 0 ? got === '' : got.length >= 1 && got.length <= size) return null;
+  return { msg: `read of ${size} bytes of ${what} succeeded with ${got.length}; process_domem (uvm_io) faults or moves 1 to ${size}`, fn: 'process_domem' };
+}
+
+/**
  * ruleReadText: a read of /proc/N/limit or /proc/N/emul that succeeds gives the
- * text from the offset on, at most `size` bytes. No step sets a limit, so
+ * text from the offset on, at most `size` bytes; one of /proc/N/mem moves 1 to `size` bytes. No step sets a limit, so
  * every process has limit0; emul is the name of the process's emulation.
  */
 export function ruleReadText(v: StepView): RuleResult {
@@ -57,6 +69,9 @@ export function ruleReadText(v: StepView): RuleResult {
   const slot = fd === null ? undefined : v.before.slots[fd];
   const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
   if (n === null || n.fs !== 'pfs') return null;
+  const size = typeof v.step.size === 'number' ? v.step.size : null;
+  const got = v.out.ok.data;
+  if (n.type === 'mem') return memMoved(size, got, `/proc/${n.pid}/mem`);
   let text: string;
   if (n.type === 'limit') text = limitTextModel(v.k.maxproc, v.k.maxfiles);
   else if (n.type === 'emul') {
@@ -65,8 +80,6 @@ export function ruleReadText(v: StepView): RuleResult {
     text = p.emul;
   } else return null;
   const offset = v.args.offset ?? 0;
-  const size = typeof v.step.size === 'number' ? v.step.size : null;
-  const got = v.out.ok.data;
   const rest = text.slice(offset);
   const want = size === null ? rest : rest.slice(0, size);
   if (got === want || (size === null && typeof got === 'string' && rest.startsWith(got))) return null;

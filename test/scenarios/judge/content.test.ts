@@ -47,6 +47,18 @@ describe('ruleReadText', () => {
     expect(p.found[0]!.message).toContain('"etb"');
   });
 
+  it('names a mem read of n > 0 bytes that succeeds with none (process_domem)', () => {
+    const mem = `steps:
+  - spawn: { as: a, uid: 1000, gid: 100 }
+  - open: { by: a, path: /proc/self/mem, as: m }
+  - read: { by: a, fd: m, size: 16 }
+`;
+    expect(play(mem).found).toEqual([]);
+    const p = play(mem, { during: { 2: changeRead(() => '') } });
+    expect(p.rules).toEqual(['ruleReadText']);
+    expect(p.found[0]!.message).toContain('process_domem');
+  });
+
   it('the model takes maxproc and maxfiles from the kernel: min(maxproc, CHILD_MAX), min(maxfiles, OPEN_MAX)', () => {
     const lines = limitTextModel(10, 64).split('\n');
     expect(lines[7]).toBe(`${'maxproc'.padStart(20)} ${'10'.padStart(20)} ${'10'.padStart(20)}`);
