@@ -8,6 +8,7 @@
  */
 import type { StepView } from './state.ts';
 import type { RuleResult } from './vfs.ts';
+import { judge, wantRw } from './vfs.ts';
 import { nodeOf } from './walk.ts';
 
 /** The judge's own copy of the boot limits (proc0_init, uvm_init_limits; amd64 vmparam.h; sys/param.h). */
@@ -59,8 +60,9 @@ function memMoved(size: number | null, got: unknown, what: string): RuleResult {
 }
 
 /**
- * ruleReadText: a read of /proc/N/limit or /proc/N/emul that succeeds gives the
- * text from the offset on, at most `size` bytes; one of /proc/N/mem moves 1 to `size` bytes. No step sets a limit, so
+ * ruleReadText: a read of /proc/N/limit, emul, cmdline or environ that succeeds gives the
+ * text from the offset on, at most `size` bytes (cmdline and environ: copy_procargs, each
+ * string of the user stack's ps_argvstr or ps_envstr with its NUL); one of /proc/N/mem moves 1 to `size` bytes. No step sets a limit, so
  * every process has limit0; emul is the name of the process's emulation.
  */
 export function ruleReadText(v: StepView): RuleResult {
@@ -78,10 +80,35 @@ export function ruleReadText(v: StepView): RuleResult {
     const p = v.k.procFind(n.pid);
     if (p === null) return null;
     text = p.emul;
+  } else if (n.type === 'cmdline' || n.type === 'environ') {
+    const p = v.k.procFind(n.pid);
+    if (p === null || p.system) return null; // proc0 shows "(system)": no user stack
+    text = (n.type === 'cmdline' ? p.argv : p.env).map((a) => `${a}\0`).join('');
   } else return null;
   const offset = v.args.offset ?? 0;
   const rest = text.slice(offset);
   const want = size === null ? rest : rest.slice(0, size);
   if (got === want || (size === null && typeof got === 'string' && rest.startsWith(got))) return null;
   return { msg: `read of descriptor ${fd} (/proc/${n.pid}/${n.type}) at offset ${offset} gave ${JSON.stringify(got)}; NetBSD gives ${JSON.stringify(want)}` };
+}
+
+/** The nodes whose routine refuses every write before anything else: procfs_docmdline, procfs_dolimit. */
+const READ_ONLY_ROUTINES: Readonly<Record<string, string>> = {
+  cmdline: 'procfs_docmdline: uio_rw != UIO_READ', environ: 'procfs_doprocargs: uio_rw != UIO_READ',
+  limit: 'procfs_dolimit: uio_rw != UIO_READ',
+};
+
+/**
+ * ruleReadOnlyRoutines: a write that procfs_rw hands to the routine of cmdline, environ or
+ * limit (every earlier check passed) is EOPNOTSUPP (procfs_cmdline.c 1.27.28.1, procfs_limit.c 1.1).
+ */
+export function ruleReadOnlyRoutines(v: StepView): RuleResult {
+  if (v.step.kind !== 'write') return null;
+  const fd = v.args.fd;
+  const slot = fd === null ? undefined : v.before.slots[fd];
+  const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
+  if (n === null || n.fs !== 'pfs') return null;
+  const by = READ_ONLY_ROUTINES[n.type];
+  if (by === undefined || wantRw(v).kind !== 'unjudged') return null;
+  return judge(v, `write of descriptor ${fd} (/proc/${n.pid}/${n.type}) by pid ${v.before.pid}`, { kind: 'errno', errno: 'EOPNOTSUPP', by });
 }

@@ -6,7 +6,7 @@
  * event and state rules are run by the judge's machinery under these names.
  */
 import type { StepKind } from '../types.ts';
-import { ruleReadText } from './content.ts';
+import { ruleReadOnlyRoutines, ruleReadText } from './content.ts';
 import { ruleDeadfs } from './deadfs.ts';
 import { ruleClose, ruleDup2, ruleFdAlloc } from './fd.ts';
 import { ruleUnmountVflush } from './mount.ts';
@@ -58,6 +58,7 @@ export const RULES: readonly Rule[] = [
   { name: 'ruleMount', fn: 'mount_domount', netbsd: 'do_sys_mount, mount_domount (vfs_syscalls.c 1.561, vfs_mount.c), procfs_mount (procfs_vfsops.c 1.114)', file: 'scenarios/judge/vfs.ts', when: 'step', kinds: ['mount'], check: ruleMount },
   { name: 'ruleUnmountVflush', fn: 'vflush', netbsd: 'sys_unmount, dounmount, vflush, vflush_one (vfs_mount.c 1.93), procfs_unmount (procfs_vfsops.c 1.114)', file: 'scenarios/judge/mount.ts', when: 'step', kinds: ['unmount'], check: ruleUnmountVflush },
   { name: 'ruleReadText', fn: 'procfs_dolimit', netbsd: 'procfs_dolimit (procfs_limit.c 1.1), procfs_doemul (procfs_subr.c 1.102): the text from uio_offset on; process_domem (sys_process.c 1.162.12.2): uvm_io faults or moves bytes', file: 'scenarios/judge/content.ts', when: 'step', kinds: ['read'], check: ruleReadText },
+  { name: 'ruleReadOnlyRoutines', fn: 'procfs_docmdline', netbsd: 'procfs_docmdline (procfs_cmdline.c 1.27.28.1), procfs_dolimit (procfs_limit.c 1.1): uio_rw != UIO_READ is EOPNOTSUPP', file: 'scenarios/judge/content.ts', when: 'step', kinds: ['write'], check: ruleReadOnlyRoutines },
   { name: 'ruleDeadfs', fn: 'dead_lookup', netbsd: 'dead_read, dead_write, dead_default_error, dead_close, dead_lookup (dead_vnops.c 1.59)', file: 'scenarios/judge/deadfs.ts', when: 'step', kinds: ['read', 'write', 'fstat', 'close', ...PATH_KINDS], check: ruleDeadfs },
   // ---- descriptors ----
   { name: 'ruleFdAlloc', fn: 'fd_alloc', netbsd: 'fd_alloc, fd_affix (kern_descrip.c 1.228.2.1)', file: 'scenarios/judge/fd.ts', when: 'step', kinds: ['open', 'pipe', 'socket', 'kqueue', 'newfd'], check: ruleFdAlloc },

@@ -59,6 +59,32 @@ describe('ruleReadText', () => {
     expect(p.found[0]!.message).toContain('process_domem');
   });
 
+  it('names a cmdline read that is not argv with its NULs', () => {
+    const t = `steps:
+  - spawn: { as: a, uid: 1000, gid: 100 }
+  - open: { by: a, path: /proc/self/cmdline, as: c }
+  - read: { by: a, fd: c, size: 64 }
+`;
+    expect(play(t).found).toEqual([]);
+    expect(play(t, { during: { 2: changeRead(() => '/bin/sh') } }).rules).toEqual(['ruleReadText']);
+  });
+
+  it('ruleReadOnlyRoutines: a root write of cmdline or limit must be EOPNOTSUPP', () => {
+    const t = `steps:
+  - spawn: { as: a, uid: 1000, gid: 100 }
+  - open: { path: "/proc/{a}/cmdline", flags: rw, as: c }
+  - write: { fd: c, data: x }
+    expect: { errno: EOPNOTSUPP }
+  - open: { path: "/proc/{a}/limit", flags: rw, as: l }
+  - write: { fd: l, data: x }
+    expect: { errno: EOPNOTSUPP }
+`;
+    expect(play(t).found).toEqual([]);
+    const orig = procfsVnodeops.write;
+    const p = play(t, { during: { 4: () => patch(procfsVnodeops, 'write', (ctx, vp, off, data) => (orig(ctx, vp, off, data), data.length)) } });
+    expect(p.rules).toContain('ruleReadOnlyRoutines');
+  });
+
   it('the model takes maxproc and maxfiles from the kernel: min(maxproc, CHILD_MAX), min(maxfiles, OPEN_MAX)', () => {
     const lines = limitTextModel(10, 64).split('\n');
     expect(lines[7]).toBe(`${'maxproc'.padStart(20)} ${'10'.padStart(20)} ${'10'.padStart(20)}`);
