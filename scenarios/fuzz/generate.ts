@@ -55,6 +55,9 @@ export interface Generated {
   result: SessionResult;
 }
 
+
+/** One byte past PROCFS_NOTELEN (64): vfs_getuserstr's EMSGSIZE for note and notepg. */
+const NOTE_TOO_LONG = 'N'.repeat(65);
 const ANY: Expect = { errno: 'any' };
 
 /** Generate one scenario from `prng` (one run of a campaign). */
@@ -779,7 +782,7 @@ class Gen {
     switch (kind) {
       case 'fstat': return { kind, by, fd };
       case 'read': return { kind, by, fd, size: this.prng.pick([1, 16, 64, 64, 4096]), offset: this.prng.chance(1, 8) ? this.prng.pick([1, 8, 4096]) : 0 };
-      case 'write': return { kind, by, fd, data: this.prng.pick(['x', 'x', 'hello', 'AAAAAAAA', '']), offset: this.prng.chance(1, 8) ? 4096 : 0 };
+      case 'write': return { kind, by, fd, data: this.prng.pick(['x', NOTE_TOO_LONG, 'hello', 'AAAAAAAA', '']), offset: this.prng.chance(1, 8) ? 4096 : 0 };
     }
   }
 

@@ -51,10 +51,11 @@ export function limitTextModel(maxproc: number, maxfiles: number): string {
 /**
  * process_domem (sys_process.c 1.162.12.2): a read of no bytes returns at once; otherwise uvm_io
  * either fails (EFAULT outside the mappings) or moves the mapped bytes, so a read of n > 0 bytes
- * that succeeds moves at least one and at most n.
+ * that succeeds moves at least one and at most n; proc0's vmspace0 maps no user pages at all.
  */
-function memMoved(size: number | null, got: unknown, what: string): RuleResult {
+function memMoved(size: number | null, got: unknown, what: string, proc0: boolean): RuleResult {
   if (size === null || typeof got !== 'string') return null;
+  if (proc0 && size > 0) return { msg: `read of ${size} bytes of ${what} succeeded; proc0's vmspace0 maps no user pages (uvm_io: EFAULT)`, fn: 'process_domem' };
   if (size === 0 ? got === '' : got.length >= 1 && got.length <= size) return null;
   return { msg: `read of ${size} bytes of ${what} succeeded with ${got.length}; process_domem (uvm_io) faults or moves 1 to ${size}`, fn: 'process_domem' };
 }
@@ -73,7 +74,7 @@ export function ruleReadText(v: StepView): RuleResult {
   if (n === null || n.fs !== 'pfs') return null;
   const size = typeof v.step.size === 'number' ? v.step.size : null;
   const got = v.out.ok.data;
-  if (n.type === 'mem') return memMoved(size, got, `/proc/${n.pid}/mem`);
+  if (n.type === 'mem') return memMoved(size, got, `/proc/${n.pid}/mem`, n.pid === 0);
   let text: string;
   if (n.type === 'limit') text = limitTextModel(v.k.maxproc, v.k.maxfiles);
   else if (n.type === 'emul') {
@@ -82,8 +83,11 @@ export function ruleReadText(v: StepView): RuleResult {
     text = p.emul;
   } else if (n.type === 'cmdline' || n.type === 'environ') {
     const p = v.k.procFind(n.pid);
-    if (p === null || p.system) return null; // proc0 shows "(system)": no user stack
-    text = (n.type === 'cmdline' ? p.argv : p.env).map((a) => `${a}\0`).join('');
+    if (p === null) return null;
+    // A system process has no user stack: "(" p_comm ")" and the NUL, proc0's p_comm being "system".
+    if (p.system) text = p.pid === 0 ? '(system)\0' : '';
+    else text = (n.type === 'cmdline' ? p.argv : p.env).map((a) => `${a}\0`).join('');
+    if (p.system && p.pid !== 0) return null;
   } else return null;
   const offset = v.args.offset ?? 0;
   const rest = text.slice(offset);
