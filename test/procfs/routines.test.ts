@@ -51,6 +51,14 @@ describe('procfs_domem (process_domem, uvm_io)', () => {
     expect(E.sysWrite(k, t, fd, '', a)).toBe(0);
     expect(E.sysRead(k, t, fd, 0, a)).toBe('');
   });
+
+  it('nothing to move returns before proc0\'s missing user pages: a write of no bytes to /proc/0/mem is 0', () => {
+    const k = bootProcfs();
+    const fd = E.sysOpen(k, k.initproc, '/proc/0/mem', RDWR);
+    expect(fd).toBeTypeOf('number');
+    expect(E.sysWrite(k, k.initproc, fd as number, '', 0)).toBe(0);
+    expect(E.sysWrite(k, k.initproc, fd as number, 'x', 0)).toEqual({ errno: 'EFAULT' });
+  });
 });
 
 describe('procfs_doprocargs (procfs_cmdline.c)', () => {
@@ -73,6 +81,18 @@ describe('procfs_close (procfs_vnops.c 1.229.4.1)', () => {
     const rd = openOk(k, t, mem, RD);
     expect(E.sysClose(k, t, rd)).toBeUndefined();
     expect(E.sysOpen(k, t, mem, RDWR)).toEqual({ errno: 'EBUSY' });
+  });
+});
+
+describe('procfs_close, a writer without O_EXCL', () => {
+  it('closing one of two plain writers of mem keeps FWRITE: an exclusive open is still EBUSY', () => {
+    const k = bootProcfs();
+    const t = spawnAs(k, 1000, 100);
+    const mem = `/proc/${t.pid}/mem`;
+    openOk(k, t, mem, RDWR);
+    const w = openOk(k, t, mem, RDWR);
+    expect(E.sysClose(k, t, w)).toBeUndefined();
+    expect(E.sysOpen(k, t, mem, RDWR_EXCL)).toEqual({ errno: 'EBUSY' });
   });
 });
 
