@@ -1,11 +1,11 @@
 // @ts-check
 // Mutants judged equivalent by reading (the ones stryker/ignorers.mjs cannot single out: a rule
 // there drops every mutant of a node, these are single replacements). Each entry names the file,
-// a piece of the mutated line's text (line numbers move) and of the next line's where one is not enough, the mutator, the replacement and the (1-based) column when
-// they matter, and why no run without injected bugs can tell the mutant from the original.
+// a piece of the mutated line's text (line numbers move) and of the next line's where one is not enough, the mutator, the replacement and the (1-based) start and end
+// columns when they matter, and why no run without injected bugs can tell the mutant from the original.
 // stryker/score.mjs counts them apart; one that is killed is reported as a mistake in this list.
 
-/** @type {{ file: string, line: string, next?: string, column?: number, mutator: string, replacement?: string, reason: string }[]} */
+/** @type {{ file: string, line: string, next?: string, column?: number, endColumn?: number, mutator: string, replacement?: string, reason: string }[]} */
 export const equivalents = [
   { file: 'emulator/kern_exec.ts', line: 'if (path.length >= MAXPATHLEN) return err', mutator: 'ConditionalExpression', replacement: 'false',
     reason: 'namei (pathbuf_copyin) refuses an absolute path of MAXPATHLEN bytes with the same ENAMETOOLONG; a relative one is refused by the next line' },
@@ -39,6 +39,8 @@ export const equivalents = [
     reason: 'the branch only counts a coverage mark; isErr has no side effect' },
   { file: 'procfs/vnops.ts', line: 'if (isErr(r) || typeof r === kind) return r as T | Err;', mutator: 'ConditionalExpression', replacement: 'true',
     reason: 'rwResult\'s check is an invariant (every routine answers its direction\'s kind); it never throws on the original' },
+  { file: 'procfs/vnops.ts', line: "if (pfs.type === 'mem' && pfs.flags & O_EXCL && flag & FWRITE) {", column: 7, endColumn: 25, mutator: 'ConditionalExpression', replacement: 'true',
+    reason: 'only mem nodes ever get pfs_flags (procfs_open sets them for mem alone), so the O_EXCL test already implies mem' },
   { file: 'procfs/vnops.ts', line: 'default:', next: "mark('procfs_open: other node');", mutator: 'ConditionalExpression',
     reason: "procfs_open's default case only counts a mark and returns undefined, as falling out of the switch does" },
 ];
@@ -50,6 +52,7 @@ export function equivalentReason(file, lines, m) {
   for (const e of equivalents) {
     if (e.file !== file || !line.includes(e.line) || e.mutator !== m.mutatorName) continue;
     if (e.column !== undefined && e.column !== m.location.start.column) continue;
+    if (e.endColumn !== undefined && e.endColumn !== m.location.end.column) continue;
     if (e.next !== undefined && !(lines[i + 1] ?? '').includes(e.next)) continue;
     if (e.replacement === undefined || e.replacement === m.replacement) return e.reason;
   }
