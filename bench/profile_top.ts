@@ -22,6 +22,10 @@ if (file === undefined) {
   process.exit(2);
 }
 const rows = Number(process.argv[3] ?? 15);
+if (!Number.isInteger(rows) || rows < 1) {
+  process.stderr.write(`profile_top: rows must be a positive integer, got ${JSON.stringify(process.argv[3])} (one profile file at a time)\n`);
+  process.exit(2);
+}
 const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
