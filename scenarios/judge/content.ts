@@ -9,6 +9,7 @@
 import type { StepView } from './state.ts';
 import type { RuleResult } from './vfs.ts';
 import { judge, wantRw } from './vfs.ts';
+import type { JNode } from './walk.ts';
 import { nodeOf } from './walk.ts';
 
 /** The judge's own copy of the boot limits (proc0_init, uvm_init_limits; amd64 vmparam.h; sys/param.h). */
@@ -69,9 +70,8 @@ function memMoved(size: number | null, got: unknown, what: string, proc0: boolea
 export function ruleReadText(v: StepView): RuleResult {
   if (v.step.kind !== 'read' || !('ok' in v.out)) return null;
   const fd = v.args.fd;
-  const slot = fd === null ? undefined : v.before.slots[fd];
-  const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
-  if (n === null || n.fs !== 'pfs') return null;
+  const n = procfsNodeOfFd(v);
+  if (n === null) return null;
   const size = typeof v.step.size === 'number' ? v.step.size : null;
   const got = v.out.ok.data;
   if (n.type === 'mem') return memMoved(size, got, `/proc/${n.pid}/mem`, n.pid === 0);
@@ -84,16 +84,23 @@ export function ruleReadText(v: StepView): RuleResult {
   } else if (n.type === 'cmdline' || n.type === 'environ') {
     const p = v.k.procFind(n.pid);
     if (p === null) return null;
-    // A system process has no user stack: "(" p_comm ")" and the NUL, proc0's p_comm being "system".
-    if (p.system) text = p.pid === 0 ? '(system)\0' : '';
-    else text = (n.type === 'cmdline' ? p.argv : p.env).map((a) => `${a}\0`).join('');
     if (p.system && p.pid !== 0) return null;
+    // A system process has no user stack: "(" p_comm ")" and the NUL, proc0's p_comm being "system".
+    text = p.system ? '(system)\0' : (n.type === 'cmdline' ? p.argv : p.env).map((a) => `${a}\0`).join('');
   } else return null;
   const offset = v.args.offset ?? 0;
   const rest = text.slice(offset);
   const want = size === null ? rest : rest.slice(0, size);
   if (got === want || (size === null && typeof got === 'string' && rest.startsWith(got))) return null;
   return { msg: `read of descriptor ${fd} (/proc/${n.pid}/${n.type}) at offset ${offset} gave ${JSON.stringify(got)}; NetBSD gives ${JSON.stringify(want)}` };
+}
+
+/** The procfs node behind the step's descriptor as it was before the step, or null. */
+function procfsNodeOfFd(v: StepView): (JNode & { fs: 'pfs' }) | null {
+  const fd = v.args.fd;
+  const slot = fd === null ? undefined : v.before.slots[fd];
+  const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
+  return n !== null && n.fs === 'pfs' ? n : null;
 }
 
 /** The nodes whose routine refuses every write before anything else: procfs_docmdline, procfs_dolimit. */
@@ -109,9 +116,8 @@ const READ_ONLY_ROUTINES: Readonly<Record<string, string>> = {
 export function ruleReadOnlyRoutines(v: StepView): RuleResult {
   if (v.step.kind !== 'write') return null;
   const fd = v.args.fd;
-  const slot = fd === null ? undefined : v.before.slots[fd];
-  const n = slot === undefined ? null : nodeOf(v.k, slot.file.vnode);
-  if (n === null || n.fs !== 'pfs') return null;
+  const n = procfsNodeOfFd(v);
+  if (n === null) return null;
   const by = READ_ONLY_ROUTINES[n.type];
   if (by === undefined || wantRw(v).kind !== 'unjudged') return null;
   return judge(v, `write of descriptor ${fd} (/proc/${n.pid}/${n.type}) by pid ${v.before.pid}`, { kind: 'errno', errno: 'EOPNOTSUPP', by });
