@@ -2,14 +2,12 @@
 // mutated, the equivalent mutants left out by rule (stryker/ignorers.mjs) and the reporting.
 // MUTATE (a comma list of Stryker globs with optional :from-to line ranges) narrows the files;
 // MUTATE_SAMPLE=K takes a deterministic sample of them (stryker/sample.mjs, docs/testing.md).
-import { sampleWindows } from './stryker/sample.mjs';
-
-const scope = 'procfs/*.ts,emulator/kern_*.ts,emulator/vnode.ts,emulator/mount.ts,emulator/kauth.ts';
+import { EXCLUDED, SCOPE, sampleWindows } from './stryker/sample.mjs';
 
 function mutateList() {
   const sample = process.env.MUTATE_SAMPLE;
-  if (sample !== undefined && sample !== '') return sampleWindows(scope, Number(sample), ['procfs/index.ts']);
-  return [...(process.env.MUTATE ?? scope).split(',').filter((g) => g !== ''), '!procfs/index.ts'];
+  if (sample !== undefined && sample !== '') return sampleWindows(SCOPE, Number(sample), EXCLUDED);
+  return [...(process.env.MUTATE ?? SCOPE).split(',').filter((g) => g !== ''), ...EXCLUDED.map((f) => `!${f}`)];
 }
 
 /** The options both runs take; `name` names the JSON report (reports/mutation/NAME.json). */
