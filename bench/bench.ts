@@ -164,7 +164,7 @@ async function fuzz(): Promise<FuzzFigures> {
   }
   progress('fuzzer: worker start-up, compiled code (dist/scenarios/fuzz/pool.js)');
   try {
-    const ws = await measureWorkerStart(new URL('../dist/scenarios/fuzz/pool.js', import.meta.url));
+    const ws = measureWorkerStart(new URL('../dist/scenarios/fuzz/pool.js', import.meta.url));
     if (typeof ws === 'string') notes.push(ws);
     else out.workerStart = ws;
     progress(typeof ws === 'string' ? `  ${ws}` : `  ${fmt(ws.ms)} ms (1 worker), ${fmt(ws.twoMs)} ms (2 workers)`);

@@ -10,7 +10,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BugName } from '../emulator/bugs.ts';
 import { runOne } from '../scenarios/fuzz/campaign.ts';
@@ -310,27 +311,17 @@ export interface WorkerStart {
 /**
  * Worker start-up with compiled code (dist/, npm run build): what
  * `procfs-emu fuzz --workers N` pays per worker before its first run. The
- * pool is imported from dist/scenarios/fuzz/pool.js, so its workers load
- * the compiled worker.js with plain node; null when dist/ is missing.
+ * pool is dist/scenarios/fuzz/pool.js, in a child process under plain node
+ * (bench/worker_start.mjs), so its workers load the worker bundle as the
+ * compiled command line does; a message when dist/ is missing or it fails.
  */
-export async function measureWorkerStart(distPool: URL, tries = 5): Promise<WorkerStart | string> {
-  let mod: { runCampaignWorkers: typeof runCampaignWorkers };
-  try {
-    mod = (await import(distPool.href)) as typeof mod;
-  } catch (e) {
-    return `worker start-up: ${distPool.pathname} did not load (run npm run build first): ${e instanceof Error ? e.message : String(e)}`;
-  }
-  const timed = async (workers: number): Promise<number> => {
-    const s = performance.now();
-    const r = await mod.runCampaignWorkers({ ...campaignOptions(1, workers * 8, 1) }, workers);
-    if (r.runs !== workers * 8) throw new Error(`worker start-up: ${r.runs} runs done`);
-    return performance.now() - s;
-  };
-  const times: number[] = [];
-  for (let i = 0; i < tries; i++) times.push(await timed(1));
-  const two: number[] = [];
-  for (let i = 0; i < 3; i++) two.push(await timed(2));
-  return { ms: median(times), tries: times, twoMs: median(two) };
+export function measureWorkerStart(distPool: URL, tries = 5): WorkerStart | string {
+  if (!existsSync(fileURLToPath(distPool))) return `worker start-up: ${fileURLToPath(distPool)} is missing (run npm run build first)`;
+  const script = fileURLToPath(new URL('./worker_start.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [script, distPool.href, String(tries)], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) return `worker start-up: bench/worker_start.mjs exited with ${r.status ?? r.signal}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
+  const t = JSON.parse(r.stdout) as { one: number[]; two: number[] };
+  return { ms: median(t.one), tries: t.one, twoMs: median(t.two) };
 }
 
 export interface MutationCommand {

@@ -3,11 +3,16 @@
 // command line reads beside itself: dist/package.json (cli.ts takes its
 // version from the package.json one folder above its own), and the regression
 // corpus with its schema (`procfs-emu start` runs dist/scenarios/corpus).
+// Last, the fuzz worker thread as one bundle (esbuild, packages left as
+// imports, campaign.js split off as the chunk it imports at a first failure):
+// one file instead of some seventy halves a worker's start-up (pool.ts
+// workerEntry, BENCHMARKS.md).
 // `--no-check` skips type checking (npm test has just done it).
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,3 +28,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ private: true, type: 'module', version: pkg.version }, null, 2)}\n`);
 cpSync(join(root, 'scenarios', 'corpus'), join(dist, 'scenarios', 'corpus'), { recursive: true });
 cpSync(join(root, 'scenarios', 'schema.json'), join(dist, 'scenarios', 'schema.json'));
+
+buildSync({
+  entryPoints: [join(dist, 'scenarios', 'fuzz', 'worker.js')],
+  outdir: join(dist, 'scenarios', 'fuzz', 'bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});

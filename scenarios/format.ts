@@ -11,19 +11,15 @@ import { z } from 'zod';
 import { ERRNO_NAMES } from '../emulator/errno.ts';
 import { BUG_NAMES } from '../emulator/bugs.ts';
 import { DTYPES, VTYPES, type StepBody, type StepKind } from './types.ts';
+import { FILE_TYPES, FORMAT_VERSION, HANDLE_RE, MODE_RE, NEWFD_TYPES, REF_RE, STEPS_MAX, STEP_KINDS } from './fields.ts';
 
-export const FORMAT_VERSION = 1;
-/** The revision of the format's contract this engine implements (revision 2: readdir types, entryTypes, dataMatches). */
-export const CONTRACT_REVISION = 2;
-/** Engine limits (the contract lets each engine set its own). */
-export const FILE_BYTES_MAX = 1 << 20;
-export const STEPS_MAX = 10_000;
-export const NESTING_MAX = 32;
+// The plain tables live in fields.ts (no zod there); importers of the format find them here too.
+export {
+  CONTRACT_REVISION, DESCRIPTOR_FIELDS, FILE_BYTES_MAX, FILE_TYPES, FORMAT_VERSION, HANDLE_RE, MODE_RE, NESTING_MAX, NEWFD_TYPES,
+  PROCESS_BINDERS, PROCESS_FIELDS, REF_RE, STEPS_MAX, STEP_FIELDS, STEP_KINDS, fillTemplate, templateParts, templateRefs,
+} from './fields.ts';
+export type { TemplatePart } from './fields.ts';
 
-export const HANDLE_RE = /^[a-z][a-z0-9_]*$/;
-/** A string that is exactly `{h}`: stands for the integer of handle h. */
-export const REF_RE = /^\{[a-z][a-z0-9_]*\}$/;
-export const MODE_RE = /^[0-7]{3,4}$/;
 const LATIN1_RE = /^[\u0000-\u00ff]*$/;
 
 const INT32_MIN = -2_147_483_648;
@@ -85,67 +81,7 @@ export const VtypeSchema = oneOf(VTYPES);
 export const DtypeSchema = oneOf(DTYPES, `a d_type name without DT_ (${DTYPES.join(', ')})`);
 export const BugNameSchema = z.enum(BUG_NAMES, { error: `a bug name (${BUG_NAMES.join(', ')})` });
 
-export type TemplatePart = { text: string } | { ref: string };
-
-/** `{2}`, `{8,}`, `{8,16}` at the start: a regular-expression quantifier. */
-const QUANTIFIER_RE = /\{[0-9]+(,[0-9]*)?\}/y;
-
-/**
- * A step string cut into literal text and `{h}` references (section 2), or why
- * it is malformed: `{{` and `}}` are literal braces; any other `{` or `}` must
- * form `{name}`. In a pattern (`dataMatches`) a `{` followed by a digit is
- * literal too, with the rest of a quantifier such as `{2}` or `{8,16}`.
- */
-export function templateParts(s: string, pattern = false): { parts: TemplatePart[] } | { error: string } {
-  const parts: TemplatePart[] = [];
-  let text = '';
-  const ref = /\{([a-z][a-z0-9_]*)\}/y;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    const next = s[i + 1] ?? '';
-    if ((c === '{' || c === '}') && next === c) {
-      text += c;
-      i += 2;
-    } else if (c === '}') {
-      return { error: `a lone "}" at index ${i} (write }} for a literal brace)` };
-    } else if (c !== '{') {
-      text += c;
-      i += 1;
-    } else if (pattern && /[0-9]/.test(next)) {
-      QUANTIFIER_RE.lastIndex = i;
-      const q = QUANTIFIER_RE.exec(s)?.[0] ?? '{';
-      text += q;
-      i += q.length;
-    } else {
-      ref.lastIndex = i;
-      const m = ref.exec(s);
-      if (m === null) return { error: `a "{" at index ${i} that does not start a {handle} (write {{ for a literal brace)` };
-      if (text !== '') parts.push({ text });
-      text = '';
-      parts.push({ ref: m[1]! });
-      i = ref.lastIndex;
-    }
-  }
-  if (text !== '') parts.push({ text });
-  return { parts };
-}
-
-/** The handles a step string names with `{h}`, or why it is malformed (see templateParts). */
-export function templateRefs(s: string, pattern = false): { refs: string[] } | { error: string } {
-  const t = templateParts(s, pattern);
-  if ('error' in t) return t;
-  return { refs: t.parts.flatMap((p) => ('ref' in p ? [p.ref] : [])) };
-}
-
-/** A template with each `{h}` replaced by `value(h)`. */
-export function fillTemplate(parts: readonly TemplatePart[], value: (handle: string) => string): string {
-  return parts.map((p) => ('ref' in p ? value(p.ref) : p.text)).join('');
-}
-
 // ---- kernel -------------------------------------------------------------
-
-export const FILE_TYPES = ['file', 'dir', 'chr', 'blk', 'fifo', 'sock', 'link'] as const;
 
 export const FileEntrySchema = z.strictObject({
   path: str(),
@@ -207,9 +143,7 @@ export const MountArgsSchema = z.union(
   { error: mountArgsPhrase },
 );
 
-export const NEWFD_TYPES = ['misc', 'sem', 'crypto', 'mqueue', 'eventfd', 'timerfd', 'memfd'] as const;
-
-/** The fields of each step kind (inside `- kind: { ... }`), defaults applied. */
+/** The fields of each step kind (inside `- kind: { ... }`), defaults applied: fields.ts STEP_FIELDS, as schemas. */
 export const STEP_BODIES = {
   spawn: z.strictObject({ as: HandleSchema, uid: id().default(0), gid: id().default(0), path: path().default('/bin/sh'), pid: pid().optional() }),
   fork: z.strictObject({ by: by(), as: HandleSchema, pid: pid().optional() }),
@@ -256,14 +190,6 @@ export const STEP_BODIES = {
   modload: z.strictObject({ by: by(), name: str().default('procfs') }),
   check: z.strictObject({ by: by() }),
 };
-
-export const STEP_KINDS = Object.keys(STEP_BODIES) as StepKind[];
-
-/** Kinds whose `as` binds a process handle; every other `as` binds descriptors. */
-export const PROCESS_BINDERS: readonly StepKind[] = ['spawn', 'fork'];
-/** Body fields that name a process (by handle) or a descriptor (by handle). */
-export const PROCESS_FIELDS = ['by', 'child', 'target'] as const;
-export const DESCRIPTOR_FIELDS = ['fd', 'to'] as const;
 
 // ---- expect -------------------------------------------------------------
 

@@ -14,11 +14,10 @@ import type { Proc } from '../emulator/proc.ts';
 import type { RootfsEntry } from '../emulator/rootfs.ts';
 import { sysMount } from '../emulator/vfs_syscalls.ts';
 import { procfsModule } from '../procfs/vfsops.ts';
-import { HANDLE_RE, REF_RE, STEP_BODIES, STEP_KINDS } from './format.ts';
+import { HANDLE_RE, REF_RE, STEP_DEFAULTS, fillTemplate, templateParts } from './fields.ts';
 import { Judge } from './judge/index.ts';
 import { compilePattern } from './pattern.ts';
 import { executeStep, type Outcome } from './steps.ts';
-import { fillTemplate, templateParts } from './format.ts';
 import { vnodeName } from './names.ts';
 import type { Expect, Scenario, Step } from './types.ts';
 
@@ -364,15 +363,6 @@ export class UnboundHandle extends Error {
   }
 }
 
-/** Each kind's field defaults, read from the format's schemas: a field at its default is left out of a trace line. */
-const FIELD_DEFAULTS: Readonly<Record<string, ReadonlyMap<string, unknown>>> = Object.fromEntries(
-  STEP_KINDS.map((kind) => {
-    const shape = STEP_BODIES[kind].shape as Record<string, { def: { type: string; defaultValue?: unknown } }>;
-    const defaults = Object.entries(shape).filter(([, f]) => f.def.type === 'default').map(([name, f]) => [name, f.def.defaultValue] as const);
-    return [kind, new Map(defaults)];
-  }),
-);
-
 /** Fields that hold strings even when they read `{h}` (every other `{h}` stands for an integer). */
 const STRING_FIELDS = new Set(['path', 'data', 'name', 'flags', 'type']);
 /** Fields that may name a handle: shown as its number. */
@@ -416,7 +406,7 @@ function traceOutcome(rec: Pick<StepRecord, 'outcome' | 'notRun' | 'panic'>): st
  */
 export function traceLine(rec: Omit<StepRecord, 'kind'> & { kind: string }, step: Step, st?: RunState): string {
   const { kind, expect: _e, ...args } = step as Step & Record<string, unknown>;
-  const defaults = FIELD_DEFAULTS[kind] ?? new Map<string, unknown>();
+  const defaults = STEP_DEFAULTS[kind as Step['kind']] ?? new Map<string, unknown>();
   const argText = Object.entries(args)
     .filter(([key, v]) => key !== 'by' && v !== undefined && !(defaults.has(key) && JSON.stringify(defaults.get(key)) === JSON.stringify(v)))
     .map(([key, v]) => `${key}=${JSON.stringify(traceValue(st, key, v))}`)

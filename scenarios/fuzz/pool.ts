@@ -8,12 +8,13 @@
  * reads between runs: each ends its chunk at the next run boundary and
  * sends what it did. Coverage marks, when asked for, come back per run.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { MarkCounts } from '../../emulator/marks.ts';
-import type { CampaignHooks, CampaignOptions, CampaignResult, RunOutcome } from './campaign.ts';
-import { Settler, StopFlag, shardRun, shardSize } from './campaign.ts';
+import type { CampaignHooks, CampaignOptions, CampaignResult, RunOutcome } from './runs.ts';
+import { Settler, StopFlag, shardRun, shardSize } from './runs.ts';
 import type { FromWorker, ToWorker } from './worker.ts';
 
 /** Runs per message: enough to make messages cheap, few enough to stop soon at a failure or time limit. */
@@ -21,13 +22,17 @@ const CHUNK_RUNS = 8;
 
 /**
  * What a worker thread loads, chosen by the pool's own module URL: beside a
- * compiled pool.js (dist/, plain node) the compiled worker.js; beside pool.ts
- * (the repository, under tsx or vitest) worker.ts, with tsx registered in the
- * thread first, since worker threads do not inherit the main thread's loader.
+ * compiled pool.js (dist/, plain node) the worker bundle that the build makes
+ * (bundle/worker.js: one file loads far faster than the seventy it is made
+ * of), or worker.js where a build made none; beside pool.ts (the repository,
+ * under tsx or vitest) worker.ts, with tsx registered in the thread first,
+ * since worker threads do not inherit the main thread's loader.
  */
-export function workerEntry(poolUrl: string): { url: string; tsx: boolean } {
+export function workerEntry(poolUrl: string, exists: (url: URL) => boolean = existsSync): { url: string; tsx: boolean } {
   const tsx = new URL(poolUrl).pathname.endsWith('.ts');
-  return { url: new URL(tsx ? './worker.ts' : './worker.js', poolUrl).href, tsx };
+  if (tsx) return { url: new URL('./worker.ts', poolUrl).href, tsx };
+  const bundle = new URL('./bundle/worker.js', poolUrl);
+  return { url: exists(bundle) ? bundle.href : new URL('./worker.js', poolUrl).href, tsx };
 }
 
 function startWorker(): Worker {

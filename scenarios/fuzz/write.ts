@@ -4,19 +4,8 @@
  * fields at their defaults left out. Loading the text gives the scenario
  * back exactly (the round trip is tested).
  */
-import { STEP_BODIES } from '../format.ts';
-import type { Expect, FileEntry, KernelSpec, ProcfsMountSpec, Scenario, Step, StepKind } from '../types.ts';
-
-/** Defaults of step fields (format.ts): a field equal to its default is not written. */
-const FIELD_DEFAULTS: Readonly<Record<string, unknown>> = {
-  by: 'init', uid: 0, gid: 0, status: 0, detach: false, flags: 'r', excl: false, nofollow: false, cloexec: false,
-  size: 64, offset: 0, data: '', update: false, force: false, name: 'procfs',
-};
-
-/** Defaults that belong to one kind only. */
-const KIND_DEFAULTS: Partial<Record<StepKind, Readonly<Record<string, unknown>>>> = {
-  spawn: { path: '/bin/sh' },
-};
+import { STEP_DEFAULTS, STEP_FIELDS } from '../fields.ts';
+import type { Expect, FileEntry, KernelSpec, ProcfsMountSpec, Scenario, Step } from '../types.ts';
 
 /** The kernel: section's defaults (scenario-format.md §1). */
 const KERNEL_DEFAULTS = { pidMax: 30000, maxproc: 1044, pageSize: 4096, pfsLast: 33, securelevel: 0, curtain: false };
@@ -74,19 +63,15 @@ function flowMap(entries: [string, unknown][]): string {
   return entries.length === 0 ? '{}' : `{ ${entries.map(([k, v]) => `${scalar(k)}: ${flowValue(v)}`).join(', ')} }`;
 }
 
-/** The fields of a step in the schema's order, defaults left out (required ones always written). */
+/** The fields of a step in the format's order (fields.ts), defaults left out (required ones always written). */
 function stepFields(step: Step): [string, unknown][] {
-  const shape = STEP_BODIES[step.kind].shape as Record<string, unknown>;
   const body = step as unknown as Record<string, unknown>;
-  const kindDefaults = KIND_DEFAULTS[step.kind] ?? {};
-  const keys = Object.keys(shape);
-  const order = keys.includes('by') ? ['by', ...keys.filter((k) => k !== 'by')] : keys;
+  const defaults = STEP_DEFAULTS[step.kind];
   const out: [string, unknown][] = [];
-  for (const k of order) {
+  for (const k of Object.keys(STEP_FIELDS[step.kind])) {
     const v = body[k];
     if (v === undefined) continue;
-    const def = k in kindDefaults ? kindDefaults[k] : FIELD_DEFAULTS[k];
-    if (def !== undefined && JSON.stringify(def) === JSON.stringify(v)) continue;
+    if (defaults.has(k) && JSON.stringify(defaults.get(k)) === JSON.stringify(v)) continue;
     out.push([k, v]);
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CampaignOptions, CampaignResult, RunOutcome } from '../../scenarios/fuzz/campaign.ts';
-import { CampaignRunner, Settler, StopFlag, runCampaignInline, shardRuns } from '../../scenarios/fuzz/campaign.ts';
+import { CAMPAIGN_TOOLS, CampaignRunner, Settler, StopFlag, runCampaignInline, shardRuns } from '../../scenarios/fuzz/campaign.ts';
 import { Tally, campaignIdentity, mergeReports, reportJson } from '../../scenarios/fuzz/merge.ts';
 import { WorkerPool } from '../../scenarios/fuzz/pool.ts';
 import { writeScenario } from '../../scenarios/fuzz/write.ts';
@@ -90,6 +90,33 @@ describe('campaigns', () => {
   it('--check-determinism finds nothing to complain about', async () => {
     const r = await runCampaignInline({ ...base, bugs: [], runs: 20, checkDeterminism: true });
     expect(r.failures).toEqual([]);
+  });
+
+  it('a runner without the tools stops short of a run that needs them, changes nothing, and plays it in full once given them', async () => {
+    const one = await runCampaignInline(base);
+    const failing = one.failures[0]!.run;
+    const bare = new CampaignRunner(base);
+    for (let run = 0; run < failing; run++) expect(bare.play(run), `run ${run}`).toEqual({ run, failure: null });
+    expect(bare.play(failing)).toBeNull();
+    expect(() => bare.run(failing)).toThrow(`campaign: run ${failing} needs the shrinker and the loader (campaign.ts CAMPAIGN_TOOLS), and this runner has none`);
+    expect(new CampaignRunner({ ...base, bugs: [], checkDeterminism: true }).play(0)).toBeNull();
+    bare.tools = CAMPAIGN_TOOLS;
+    const full = bare.play(failing)!;
+    expect(full.failure!.repro).not.toBeNull();
+    expect(writeScenario(full.failure!.repro!.scenario)).toBe(writeScenario(one.failures[0]!.repro!.scenario));
+  });
+
+  it('workers load the tools at their first failure or --check-determinism run and report what one thread does', async () => {
+    const o = { ...base, runs: 16, checkDeterminism: true };
+    const inline = await runCampaignInline(o);
+    expect(inline.failures.length).toBeGreaterThan(0);
+    const pool = new WorkerPool(2);
+    try {
+      expect(bytes(await pool.run(o))).toBe(bytes(inline));
+      expect(bytes(await pool.run(base))).toBe(bytes(await runCampaignInline(base)));
+    } finally {
+      await pool.close();
+    }
   });
 
   it('settle in run order; a stop reports every run done, past a gap too; nothing after the cut', () => {

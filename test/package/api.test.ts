@@ -193,8 +193,15 @@ describe('fuzz, shrinkScenario, replayScenario', () => {
 });
 
 describe('workerEntry', () => {
-  it('loads the compiled worker.js beside a compiled pool.js, with no tsx', () => {
-    expect(workerEntry('file:///pkg/dist/scenarios/fuzz/pool.js')).toEqual({ url: 'file:///pkg/dist/scenarios/fuzz/worker.js', tsx: false });
+  it('loads the build\'s worker bundle beside a compiled pool.js, with no tsx', () => {
+    const seen: string[] = [];
+    const entry = workerEntry('file:///pkg/dist/scenarios/fuzz/pool.js', (u) => (seen.push(u.href), true));
+    expect(entry).toEqual({ url: 'file:///pkg/dist/scenarios/fuzz/bundle/worker.js', tsx: false });
+    expect(seen).toEqual(['file:///pkg/dist/scenarios/fuzz/bundle/worker.js']);
+  });
+
+  it('falls back to the compiled worker.js where the build made no bundle', () => {
+    expect(workerEntry('file:///pkg/dist/scenarios/fuzz/pool.js', () => false)).toEqual({ url: 'file:///pkg/dist/scenarios/fuzz/worker.js', tsx: false });
   });
 
   it('loads worker.ts through tsx beside pool.ts (the repository under tsx or vitest)', () => {

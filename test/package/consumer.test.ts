@@ -69,6 +69,20 @@ describe('the packed tarball', () => {
     expect(paths.filter((p) => p.startsWith('bin/'))).toEqual(['bin/procfs-emu.js']);
   });
 
+  it('ships the fuzz worker as a bundle that loads neither zod nor yaml until a run needs the shrinker (its campaign chunk)', () => {
+    const bundle = packed.files.map((f) => f.path).filter((p) => p.startsWith('dist/scenarios/fuzz/bundle/')).sort();
+    expect(bundle).toHaveLength(3);
+    expect(bundle).toContain('dist/scenarios/fuzz/bundle/worker.js');
+    const dir = join(consumer, 'node_modules', 'procfs-emu', 'dist', 'scenarios', 'fuzz', 'bundle');
+    const text = (name: string) => readFileSync(join(dir, name), 'utf8');
+    const chunk = bundle.map((p) => p.slice(p.lastIndexOf('/') + 1)).find((n) => n.startsWith('campaign-'));
+    expect(chunk).toMatch(/^campaign-[A-Z0-9]+\.js$/);
+    const shared = readdirSync(dir).find((n) => n.startsWith('chunk-'))!;
+    for (const name of ['worker.js', shared]) expect(text(name), name).not.toMatch(/from ["'](zod|yaml)["']/);
+    expect(text('worker.js')).toContain(`import("./${chunk}")`);
+    expect(text(chunk!)).toMatch(/from ["']zod["']/);
+  });
+
   it('installs without tsx or vitest: they stay the repository\'s tools', () => {
     const installed = readdirSync(join(consumer, 'node_modules'));
     expect(installed).toContain('procfs-emu');
