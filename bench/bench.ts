@@ -6,7 +6,14 @@
  *
  *   npm run bench                 a table on stdout (progress on stderr)
  *   npm run -s bench -- --json    one JSON document on stdout
- *   options: --quick (shorter windows, 3M events for memory), --quiet (no progress)
+ *   options: --quick (shorter windows, 3M events for memory), --quiet (no progress),
+ *            --mutation (also a real mutation run of the fuzzer on docs/testing.md's
+ *            sample, some ten minutes: mutationMsPerMutant is null without it)
+ *
+ * The measured code runs compiled: npm run bench bundles this program with
+ * esbuild (bench/run.mjs); `npx tsx bench/bench.ts` measures the sources
+ * under tsx instead, slower (tsx wraps each function it creates to keep its
+ * name, the judge's many closures included).
  *
  * Not part of npm test. Timing and memory readings live here only.
  */
@@ -21,19 +28,21 @@ import type { Scenario } from '../scenarios/types.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BugDetection, MutationCommand, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure, WorkerStart } from './fuzz.ts';
+import type { BugDetection, MutationCommand, MutationRun, PoolScaling, RunsMeasure, ScalingMeasure, ShrinkMeasure, WorkerStart } from './fuzz.ts';
 import {
-  detectBug, measureCpuScaling, measureMutationCommand, measurePoolScaling, measureRuns, measureScaling, measureShrink, measureWorkerStart,
+  detectBug, measureCpuScaling, measureMutationCommand, measureMutationRun, measurePoolScaling, measureRuns, measureScaling, measureShrink, measureWorkerStart,
 } from './fuzz.ts';
 import type { MixMeasure } from './mix.ts';
 import { FULL_EVENTS_PER_ROUND, SHARED_EVENTS_PER_ROUND, measureMix, median } from './mix.ts';
 import { runRealKernel } from './real_kernel.ts';
+import { BUNDLED, sibling } from './sibling.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
 const JSON_OUT = args.has('--json');
 const QUICK = args.has('--quick');
 const QUIET = args.has('--quiet');
+const MUTATION = args.has('--mutation');
 
 /** Sizes of the measurements (the full run stays well under three minutes on two cores). */
 const P = QUICK
@@ -68,6 +77,8 @@ function machine() {
     nproc: Number(sh('nproc', []) ?? cpus().length),
     cpuModel: model ?? cpus()[0]?.model ?? 'unknown',
     node: process.version,
+    /** How the measured code ran: bundled JavaScript (npm run bench) or the TypeScript sources under tsx. */
+    runtime: BUNDLED ? 'compiled: bench/run.mjs bundle (esbuild)' : 'tsx (the sources)',
     platform: `${process.platform} ${process.arch}`,
     kernel: sh('uname', ['-sr']) ?? 'unknown',
     date: sh('date', []) ?? new Date().toString(),
@@ -139,12 +150,14 @@ interface FuzzFigures {
   shrinks: ShrinkMeasure[];
   /** Compiled workers (dist/): start-up to the end of a first chunk. */
   workerStart: WorkerStart | null;
-  /** The mutation run's command (stryker.fuzz.config.mjs) once on the unmutated sources. */
+  /** The mutation run's command (stryker.fuzz.config.mjs) once on the unmutated sources: what a surviving mutant costs. */
   mutation: MutationCommand | null;
+  /** With --mutation: a whole mutation run of the fuzzer, timed. */
+  mutationRun: MutationRun | null;
 }
 
 async function fuzz(): Promise<FuzzFigures> {
-  const out: FuzzFigures = { runs: {}, scaling: null, pool: null, cpu: null, detection: {}, shrinks: [], workerStart: null, mutation: null };
+  const out: FuzzFigures = { runs: {}, scaling: null, pool: null, cpu: null, detection: {}, shrinks: [], workerStart: null, mutation: null, mutationRun: null };
   progress('fuzzer: warm-up');
   for (const steps of FUZZ_STEPS) measureRuns(steps, 9, 300, 1, 0);
   for (const steps of FUZZ_STEPS) {
@@ -157,7 +170,7 @@ async function fuzz(): Promise<FuzzFigures> {
   const poolRuns = Math.max(200, Math.round((out.runs['50']?.runsPerSec ?? 500) * P.poolSeconds));
   progress(`fuzzer: the fuzzer's worker pool, one campaign of ${poolRuns} runs at ${DETECT_STEPS} steps, 1 then 2 workers`);
   try {
-    out.pool = await measurePoolScaling(DETECT_STEPS, poolRuns);
+    out.pool = await measurePoolScaling(new URL('../dist/scenarios/fuzz/pool.js', import.meta.url), DETECT_STEPS, poolRuns);
     progress(`  ${fmt(out.pool.oneWorkerMs)} ms -> ${fmt(out.pool.twoWorkersMs)} ms, x${out.pool.speedup.toFixed(2)} (start-up ${fmt(out.pool.startupOneMs)} / ${fmt(out.pool.startupTwoMs)} ms)`);
   } catch (e) {
     notes.push(`fuzzer: the worker-pool figure failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -180,6 +193,13 @@ async function fuzz(): Promise<FuzzFigures> {
     progress(`  ${fmt(out.mutation.ms)} ms, exit status ${out.mutation.exitStatus}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+  if (MUTATION) {
+    progress('fuzzer: a whole mutation run (npm run mutation:fuzz, MUTATE_SAMPLE=14), timed');
+    out.mutationRun = measureMutationRun(ROOT);
+    const mr = out.mutationRun;
+    if (mr.exitStatus !== 0 || mr.mutants === 0) notes.push(`mutation run: Stryker exited with ${mr.exitStatus} after ${fmt(mr.ms)} ms and reported ${mr.mutants} mutants`);
+    progress(`  ${fmt(mr.ms)} ms for ${mr.mutants} mutants: ${fmt(mr.msPerMutant)} ms a mutant (${Object.entries(mr.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})`);
   }
   progress('machine: 2 threads spinning on arithmetic, alone and together (the scaling ceiling)');
   try {
@@ -228,9 +248,10 @@ interface RssOut {
 
 function rss(): RssOut | null {
   progress(`memory: ${P.rssMillions}M events in a child (node --expose-gc --min-semi-space-size=16)`);
+  const child = sibling('rss');
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', '--min-semi-space-size=16', '--import', 'tsx', fileURLToPath(new URL('./rss.ts', import.meta.url)), String(P.rssMillions)],
+    ['--expose-gc', '--min-semi-space-size=16', ...(child.tsx ? ['--import', 'tsx'] : []), fileURLToPath(child.url), String(P.rssMillions)],
     { cwd: ROOT, encoding: 'utf8', timeout: 600_000 },
   );
   if (r.status !== 0) {
@@ -266,7 +287,7 @@ interface Target {
 // ---- main -------------------------------------------------------------------
 
 const m = machine();
-progress(`${m.cpuModel} x${m.nproc}, node ${m.node}, ${m.date}`);
+progress(`${m.cpuModel} x${m.nproc}, node ${m.node}, ${m.runtime}, ${m.date}`);
 const mix = mixes();
 const real = realKernel();
 const corp = corpus();
@@ -303,7 +324,9 @@ if (fz.scaling !== null && fz.scaling.cpusTwo < 1.8) {
 }
 
 const workerStartMs = fz.workerStart?.ms ?? null;
-const mutationMs = fz.mutation === null || fz.mutation.exitStatus !== 0 ? null : fz.mutation.ms;
+const mutationCommandMs = fz.mutation === null || fz.mutation.exitStatus !== 0 ? null : fz.mutation.ms;
+const mutationMs = fz.mutationRun === null || fz.mutationRun.exitStatus !== 0 || fz.mutationRun.mutants === 0 ? null : fz.mutationRun.msPerMutant;
+if (!MUTATION) notes.push('mutation run: not measured (npm run -s bench -- --mutation times a whole one, some ten minutes); mutationCommandMs is one surviving mutant\'s campaign');
 const perCpu = (n: number): number | null => {
   const xs = fz.scaling?.phases.filter((p) => p.workers === n).map((p) => p.runsPerCpuSec) ?? [];
   return xs.length === 0 ? null : median(xs);
@@ -339,7 +362,8 @@ const targets: Target[] = [
     reached: memFlat,
   },
   {
-    name: 'mutation run of the fuzzer, per mutant', target: '< 2,000 ms', value: mutationMs === null ? 'n/a' : `${fmt(mutationMs)} ms`,
+    name: 'mutation run of the fuzzer, per mutant', target: '< 2,000 ms',
+    value: mutationMs === null ? (MUTATION ? 'n/a' : 'not measured (--mutation)') : `${fmt(mutationMs)} ms (${fz.mutationRun!.mutants} mutants in ${fmt(fz.mutationRun!.ms / 1000)} s)`,
     reached: mutationMs === null ? null : mutationMs < 2000,
   },
 ];
@@ -361,6 +385,8 @@ const doc = {
   fuzzRunsPerCpuSec: { oneWorker: roundOrNull(perCpu(1)), twoWorkers: roundOrNull(perCpu(2)) },
   workerStartMs: roundOrNull(workerStartMs),
   mutationMsPerMutant: roundOrNull(mutationMs, 0),
+  /** The mutation command once on the unmutated sources: the cost of a mutant the campaign does not kill. */
+  mutationCommandMs: roundOrNull(mutationCommandMs, 0),
   bugDetection: Object.fromEntries(Object.entries(fz.detection).map(([bug, d]) => [bug, {
     medianMs: roundOrNull(d.medianMs), maxMs: roundOrNull(d.maxMs), medianRuns: d.medianRuns, maxRuns: d.maxRuns, found: d.found, seeds: d.seeds,
     perSeed: d.perSeed.map((s) => ({ seed: s.seed, found: s.found, runs: s.runs, ms: round(s.ms) })),
@@ -394,11 +420,15 @@ const doc = {
       },
       workerStart: fz.workerStart === null ? null : {
         ms: round(fz.workerStart.ms), tries: fz.workerStart.tries.map((t) => round(t)), twoWorkersMs: round(fz.workerStart.twoMs),
-        what: 'a pool from dist/scenarios/fuzz/pool.js (compiled worker.js): start to the end of one 8-run chunk of 1-step runs',
+        what: 'a pool from dist/scenarios/fuzz/pool.js in a plain node process (bench/worker_start.mjs; the build\'s worker bundle): start to the end of one 8-run chunk of 1-step runs',
       },
       mutationCommand: fz.mutation === null ? null : {
         command: fz.mutation.command, ms: round(fz.mutation.ms), exitStatus: fz.mutation.exitStatus,
         what: 'stryker.fuzz.config.mjs\'s command once on the unmutated sources; Stryker runs it once a mutant (its own overhead on top)',
+      },
+      mutationRun: fz.mutationRun === null ? null : {
+        ...fz.mutationRun, ms: round(fz.mutationRun.ms), msPerMutant: round(fz.mutationRun.msPerMutant),
+        what: 'npm run mutation:fuzz with MUTATE_SAMPLE=14, wall time over the mutants run (2 at a time, stryker.shared.mjs concurrency)',
       },
       detectionCaps: { runsMax: P.detectRunsMax, msMax: P.detectMsMax },
       shrinks: fz.shrinks.map((s) => ({ ...s, ms: round(s.ms) })),
@@ -442,12 +472,13 @@ function table(): string {
   add('machine: 2 spinning threads (ceiling)', fz.cpu === null ? 'n/a' : `${fz.cpu.speedup.toFixed(2)}x (got ${fz.cpu.cpusTwo.toFixed(2)} CPUs)`);
   add('fuzz runs per CPU-second, 1 -> 2 workers', `${num(perCpu(1), 0)} -> ${num(perCpu(2), 0)}`);
   add('worker start-up (compiled), 1 / 2 workers', fz.workerStart === null ? 'n/a' : `${fmt(fz.workerStart.ms)} / ${fmt(fz.workerStart.twoMs)} ms`);
-  add('mutation command, ms per mutant', mutationMs === null ? 'n/a' : fmt(mutationMs));
+  add('mutation command once, unmutated, ms', mutationCommandMs === null ? 'n/a' : fmt(mutationCommandMs));
+  add('mutation run, ms per mutant', mutationMs === null ? (MUTATION ? 'n/a' : 'not measured (--mutation)') : `${fmt(mutationMs)} (${fz.mutationRun!.mutants} mutants)`);
   add('shrink, median ms', num(shrinkMs, 0));
   add('corpus wall time, ms', corp === null ? 'n/a' : `${num(corp.ms, 0)} (${corp.files} files, ${corp.passed} pass)`);
   add(`RSS growth, 1M -> ${P.rssMillions}M events`, mem === null ? 'n/a' : `${mem.rssGrowthMiB.toFixed(2)} MiB (heap ${mem.heapGrowthMiB.toFixed(3)} MiB)`);
   const w = Math.max(...rows.map((r) => r[0].length));
-  let out = `procfs-emu benchmark: ${m.cpuModel} x${m.nproc}, node ${m.node}, ${m.date}, load ${m.loadavgStart} -> ${m.loadavgEnd}\n\n`;
+  let out = `procfs-emu benchmark: ${m.cpuModel} x${m.nproc}, node ${m.node}, ${m.runtime}, ${m.date}, load ${m.loadavgStart} -> ${m.loadavgEnd}\n\n`;
   for (const [k, v] of rows) out += `  ${k.padEnd(w)}  ${v}\n`;
   out += `\n  bug detection (${P.seeds} seeds, ${DETECT_STEPS} steps a run)\n`;
   const bw = Math.max(...detections.map(([b]) => b.length));

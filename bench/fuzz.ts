@@ -10,18 +10,20 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BugName } from '../emulator/bugs.ts';
 import { runOne } from '../scenarios/fuzz/campaign.ts';
 import type { CampaignOptions } from '../scenarios/fuzz/campaign.ts';
 import { generate } from '../scenarios/fuzz/generate.ts';
-import { runCampaignWorkers } from '../scenarios/fuzz/pool.ts';
+import type { runCampaignWorkers } from '../scenarios/fuzz/pool.ts';
 import { runPrng } from '../scenarios/fuzz/prng.ts';
 import { shrink } from '../scenarios/fuzz/shrink.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { median } from './mix.ts';
+import { sibling } from './sibling.ts';
 
 /** A campaign of `runs` runs of `steps` steps, no bug, one shard, stopping at the first failure. */
 export function campaignOptions(seed: number, runs: number, steps: number): CampaignOptions {
@@ -95,12 +97,14 @@ export interface ScalingMeasure {
 
 type WorkerMsg = { type: 'ready' } | { type: 'done'; runs: number; seconds: number };
 
-/** A worker thread running bench/fuzz_worker.ts under tsx (a TypeScript worker needs the loader registered first). */
+/** A worker thread running bench/fuzz_worker: its bundle, or its source under tsx (a TypeScript worker needs the loader registered first). */
 function startWorker(index: number, steps: number): Worker {
+  const workerData = { index, steps, warmupMs: 800 };
+  const w = sibling('fuzz_worker');
+  if (!w.tsx) return new Worker(w.url, { workerData });
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const file = new URL('./fuzz_worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(file)}); })`;
-  return new Worker(code, { eval: true, workerData: { index, steps, warmupMs: 800 } });
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(w.url.href)}); })`;
+  return new Worker(code, { eval: true, workerData });
 }
 
 function nextMessage(w: Worker): Promise<WorkerMsg> {
@@ -199,14 +203,16 @@ export interface PoolScaling {
 }
 
 /**
- * The fuzzer's own worker pool end to end (pool.ts runCampaignWorkers): the
- * same campaign of `runs` runs with 1 and then 2 worker threads, wall time
- * including starting the workers.
+ * The fuzzer's own worker pool end to end (pool.ts runCampaignWorkers), the
+ * compiled one of dist/ as `procfs-emu fuzz` runs it: the same campaign of
+ * `runs` runs with 1 and then 2 worker threads, wall time including starting
+ * the workers.
  */
-export async function measurePoolScaling(steps: number, runs: number): Promise<PoolScaling> {
+export async function measurePoolScaling(distPool: URL, steps: number, runs: number): Promise<PoolScaling> {
+  const pool = (await import(distPool.href)) as { runCampaignWorkers: typeof runCampaignWorkers };
   const timed = async (n: number, workers: number): Promise<number> => {
     const s = performance.now();
-    const r = await runCampaignWorkers(campaignOptions(300, n, steps), workers);
+    const r = await pool.runCampaignWorkers(campaignOptions(300, n, steps), workers);
     if (r.runs !== n) throw new Error(`pool: ${r.runs} of ${n} runs done (${r.stopped}, ${r.failures.length} failures)`);
     return performance.now() - s;
   };
@@ -322,6 +328,41 @@ export function measureWorkerStart(distPool: URL, tries = 5): WorkerStart | stri
   if (r.status !== 0) return `worker start-up: bench/worker_start.mjs exited with ${r.status ?? r.signal}: ${r.stderr.trim().split('\n')[0] ?? ''}`;
   const t = JSON.parse(r.stdout) as { one: number[]; two: number[] };
   return { ms: median(t.one), tries: t.one, twoMs: median(t.two) };
+}
+
+export interface MutationRun {
+  /** The sample (stryker/sample.mjs MUTATE_SAMPLE) the run mutated. */
+  sample: number;
+  /** Wall time of the whole Stryker run: instrumenting, the dry run, every mutant, the reports. */
+  ms: number;
+  /** Mutants run (Stryker's report without the ones its ignorers left out). */
+  mutants: number;
+  msPerMutant: number;
+  byStatus: Record<string, number>;
+  exitStatus: number | null;
+}
+
+/**
+ * A real mutation run of the fuzzer (npm run mutation:fuzz on the sample
+ * docs/testing.md reports, MUTATE_SAMPLE=14), timed from start to end and
+ * divided by the mutants it ran: the "per mutant on average" of issue 12.
+ * It writes reports/mutation/fuzz.json as npm run mutation:fuzz does.
+ */
+export function measureMutationRun(root: string, sample = 14): MutationRun {
+  const s = performance.now();
+  const stryker = createRequire(join(root, 'package.json')).resolve('@stryker-mutator/core/bin/stryker.js');
+  const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.fuzz.config.mjs'], {
+    cwd: root, encoding: 'utf8', timeout: 3_600_000, env: { ...process.env, MUTATE_SAMPLE: String(sample), NO_COLOR: '1' },
+  });
+  const ms = performance.now() - s;
+  const byStatus: Record<string, number> = {};
+  const report = join(root, 'reports', 'mutation', 'fuzz.json');
+  if (r.status === 0 && existsSync(report)) {
+    const files = (JSON.parse(readFileSync(report, 'utf8')) as { files: Record<string, { mutants: { status: string }[] }> }).files;
+    for (const f of Object.values(files)) for (const m of f.mutants) byStatus[m.status] = (byStatus[m.status] ?? 0) + 1;
+  }
+  const mutants = Object.entries(byStatus).filter(([k]) => k !== 'Ignored').reduce((n, [, c]) => n + c, 0);
+  return { sample, ms, mutants, msPerMutant: mutants === 0 ? Number.NaN : ms / mutants, byStatus, exitStatus: r.status };
 }
 
 export interface MutationCommand {
