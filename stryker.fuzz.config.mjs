@@ -7,7 +7,7 @@ import { sharedOptions } from './stryker.shared.mjs';
 export default {
   ...sharedOptions('fuzz'),
   testRunner: 'command',
-  commandRunner: { command: 'node stryker/campaign.mjs fuzz --seed 1 --runs 3000 --steps 50 --out .fuzz-scratch/mutation' },
+  commandRunner: { command: 'node stryker/campaign.mjs --seed 1 --runs 3000 --steps 50' },
   coverageAnalysis: 'off',
   timeoutMS: 120_000,
 };

@@ -1,15 +1,15 @@
-// The fuzzer mutation run's command (stryker.fuzz.config.mjs): the command line
-// (scenarios/cli.ts) bundled from the sandbox's TypeScript by esbuild, then run
-// here with the arguments given. Stryker puts every mutant into the sources at
-// once and picks the live one per run by environment variable, so the sources
-// do not change between mutants: the bundle is made once per sandbox and kept,
-// named by a hash of the TypeScript it was made from, so that a bundle of other
-// sources (the repository's own, copied into a sandbox) is never run
-// (.fuzz-bundle/cli-HASH.mjs, one folder under the root as cli.ts must be to
-// find package.json; written under a temporary name and renamed, since two
-// commands may start together). A bundle loads in a tenth of the time
-// tsx takes to compile the sources, and runs without tsx's per-closure naming.
-//   node stryker/campaign.mjs fuzz --seed 1 --runs 3000 ...
+// The fuzzer mutation run's command (stryker.fuzz.config.mjs): the campaign of
+// stryker/mutant-campaign.mjs bundled with the sandbox's TypeScript by esbuild,
+// then run here with the arguments given. Stryker puts every mutant into the
+// sources at once and picks the live one per run by environment variable, so
+// the sources do not change between mutants: the bundle is made once per
+// sandbox and kept, named by a hash of the sources it was made from, so that a
+// bundle of other sources (the repository's own, copied into a sandbox) is
+// never run (.fuzz-bundle/campaign-HASH.mjs, written under a temporary name
+// and renamed, since two commands may start together). A bundle loads in a
+// tenth of the time tsx takes to compile the sources, and runs without tsx's
+// per-function naming.
+//   node stryker/campaign.mjs --seed 1 --runs 3000 --steps 50
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 
 const root = process.cwd();
-/** Every .ts file the command line can import, in a fixed order, with its path. */
+/** Every .ts file the campaign can import, in a fixed order, with its path, and the campaign itself. */
 function sourcesHash() {
   const h = createHash('sha256');
   const walk = (rel) => {
@@ -27,17 +27,18 @@ function sourcesHash() {
       else if (e.name.endsWith('.ts')) h.update(`${p}\0`).update(readFileSync(join(root, p))).update('\0');
     }
   };
-  for (const d of ['emulator', 'procfs', 'scenarios', 'bin']) walk(d);
+  for (const d of ['emulator', 'procfs', 'scenarios']) walk(d);
+  h.update(readFileSync(join(root, 'stryker', 'mutant-campaign.mjs')));
   return h.digest('hex').slice(0, 16);
 }
 
 const dir = join(root, '.fuzz-bundle');
-const cli = join(dir, `cli-${sourcesHash()}.mjs`);
-if (!existsSync(cli)) {
+const bundle = join(dir, `campaign-${sourcesHash()}.mjs`);
+if (!existsSync(bundle)) {
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `cli.${process.pid}.mjs`);
+  const tmp = join(dir, `campaign.${process.pid}.mjs`);
   buildSync({
-    entryPoints: [join(root, 'scenarios', 'cli.ts')],
+    entryPoints: [join(root, 'stryker', 'mutant-campaign.mjs')],
     outfile: tmp,
     bundle: true,
     format: 'esm',
@@ -46,9 +47,8 @@ if (!existsSync(cli)) {
     packages: 'external',
     logLevel: 'warning',
   });
-  renameSync(tmp, cli);
+  renameSync(tmp, bundle);
 }
-// The command line reads its arguments from process.argv, as under `node --import tsx scenarios/cli.ts`
-// (argv[1] names the source, so no bundled module takes itself for the script run).
-process.argv = [process.argv[0], join(root, 'scenarios', 'cli.ts'), ...process.argv.slice(2)];
-await import(pathToFileURL(cli).href);
+// The campaign reads its arguments from process.argv, as if it were the script run.
+process.argv = [process.argv[0], join(root, 'stryker', 'mutant-campaign.mjs'), ...process.argv.slice(2)];
+await import(pathToFileURL(bundle).href);

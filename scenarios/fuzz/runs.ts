@@ -43,6 +43,12 @@ export interface CampaignOptions {
   keepAll?: boolean;
   /** Play this one run alone (--run N); the shard is then ignored. */
   only?: number;
+  /**
+   * false: report each failure with its whole generated scenario as the
+   * repro, unshrunk, for a campaign that only asks whether anything fails
+   * (the fuzzer's mutation run, stryker/campaign.mjs). Not a command-line option.
+   */
+  shrink?: false;
 }
 
 /** A repro ready to write (reproText adds the replay line). */
@@ -155,6 +161,10 @@ export class CampaignRunner {
       return { run, failure: unshrunk(o, run, g, { step: found.step, message }) };
     }
     const cls = signatureText(sig);
+    if (o.shrink === false) {
+      this.seen.add(cls);
+      return { run, failure: unshrunk(o, run, g, { step: found.step, message: found.message }) };
+    }
     const shrinkIt = !this.seen.has(cls) || o.keepAll === true;
     if (shrinkIt && this.tools === null) return null;
     this.seen.add(cls);

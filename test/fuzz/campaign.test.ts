@@ -106,6 +106,19 @@ describe('campaigns', () => {
     expect(writeScenario(full.failure!.repro!.scenario)).toBe(writeScenario(one.failures[0]!.repro!.scenario));
   });
 
+  it('shrink: false reports the same failing runs and classes, each with its whole generated scenario, and needs no tools', async () => {
+    const shrunk = await runCampaignInline({ ...base, runs: 24 });
+    const bare = new CampaignRunner({ ...base, runs: 24, shrink: false });
+    const failures = shardRuns({ ...base, runs: 24 }).map((run) => bare.run(run).failure).filter((f) => f !== null);
+    expect(failures.map((f) => [f.run, f.cls, f.found])).toEqual(shrunk.failures.map((f) => [f.run, f.cls, f.found]));
+    expect(failures.length).toBeGreaterThan(1);
+    for (const f of failures) {
+      expect(f.repro!.info.pinned).toBe(0);
+      expect(f.repro!.scenario.steps.length).toBe(f.repro!.info.originalSteps);
+    }
+    expect(shrunk.failures[0]!.repro!.scenario.steps.length).toBeLessThan(failures[0]!.repro!.scenario.steps.length);
+  });
+
   it('workers load the tools at their first failure or --check-determinism run and report what one thread does', async () => {
     const o = { ...base, runs: 16, checkDeterminism: true };
     const inline = await runCampaignInline(o);
