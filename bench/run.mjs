@@ -8,7 +8,7 @@
 //   node bench/run.mjs PROGRAM.ts [arguments...]
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundle } from '../bin/bundle.mjs';
 
 /** What each program starts in another thread or process, bundled beside it. */
 const STARTS = { 'bench.ts': ['fuzz_worker.ts', 'rss.ts'], 'profile.ts': [] };
@@ -26,16 +26,7 @@ function bundleName(ts) {
 }
 
 for (const ts of [program, ...STARTS[program]]) {
-  buildSync({
-    entryPoints: [join(here, ts)],
-    outfile: join(here, bundleName(ts)),
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  bundle(join(here, ts), { outfile: join(here, bundleName(ts)) });
 }
 process.argv = [process.argv[0], join(here, program), ...args];
 await import(pathToFileURL(join(here, bundleName(program))).href);

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { bundle } from './bundle.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,14 +29,4 @@ writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ private: true, typ
 cpSync(join(root, 'scenarios', 'corpus'), join(dist, 'scenarios', 'corpus'), { recursive: true });
 cpSync(join(root, 'scenarios', 'schema.json'), join(dist, 'scenarios', 'schema.json'));
 
-buildSync({
-  entryPoints: [join(dist, 'scenarios', 'fuzz', 'worker.js')],
-  outdir: join(dist, 'scenarios', 'fuzz', 'bundle'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+bundle(join(dist, 'scenarios', 'fuzz', 'worker.js'), { outdir: join(dist, 'scenarios', 'fuzz', 'bundle'), splitting: true });

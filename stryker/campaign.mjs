@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundle as makeBundle } from '../bin/bundle.mjs';
 
 const root = process.cwd();
 /** Every .ts file the campaign can import, in a fixed order, with its path, and the campaign itself. */
@@ -37,16 +37,7 @@ const bundle = join(dir, `campaign-${sourcesHash()}.mjs`);
 if (!existsSync(bundle)) {
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `campaign.${process.pid}.mjs`);
-  buildSync({
-    entryPoints: [join(root, 'stryker', 'mutant-campaign.mjs')],
-    outfile: tmp,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  makeBundle(join(root, 'stryker', 'mutant-campaign.mjs'), { outfile: tmp });
   renameSync(tmp, bundle);
 }
 // The campaign reads its arguments from process.argv, as if it were the script run.

@@ -120,16 +120,6 @@ export class CampaignRunner {
 
   constructor(readonly o: CampaignOptions, public tools: CampaignTools | null = null) {}
 
-  /** Runs in order until `stopped()` says so at a run boundary: the outcomes of the runs done. */
-  chunk(runs: readonly number[], stopped: () => boolean): RunOutcome[] {
-    const out: RunOutcome[] = [];
-    for (const run of runs) {
-      if (stopped()) break;
-      out.push(this.run(run));
-    }
-    return out;
-  }
-
   /** One run, which must not need tools the runner lacks. */
   run(run: number): RunOutcome {
     const out = this.play(run);
