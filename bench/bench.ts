@@ -196,10 +196,14 @@ async function fuzz(): Promise<FuzzFigures> {
   }
   if (MUTATION) {
     progress('fuzzer: a whole mutation run (npm run mutation:fuzz, MUTATE_SAMPLE=14), timed');
-    out.mutationRun = measureMutationRun(ROOT);
-    const mr = out.mutationRun;
-    if (mr.exitStatus !== 0 || mr.mutants === 0) notes.push(`mutation run: Stryker exited with ${mr.exitStatus} after ${fmt(mr.ms)} ms and reported ${mr.mutants} mutants`);
-    progress(`  ${fmt(mr.ms)} ms for ${mr.mutants} mutants: ${fmt(mr.msPerMutant)} ms a mutant (${Object.entries(mr.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    try {
+      out.mutationRun = measureMutationRun(ROOT);
+      const mr = out.mutationRun;
+      if (mr.exitStatus !== 0 || mr.mutants === 0) notes.push(`mutation run: Stryker exited with ${mr.exitStatus} after ${fmt(mr.ms)} ms and reported ${mr.mutants} mutants`);
+      progress(`  ${fmt(mr.ms)} ms for ${mr.mutants} mutants: ${fmt(mr.msPerMutant)} ms a mutant (${Object.entries(mr.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    } catch (e) {
+      notes.push(`mutation run: it failed to run: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   progress('machine: 2 threads spinning on arithmetic, alone and together (the scaling ceiling)');
   try {

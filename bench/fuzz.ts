@@ -350,8 +350,7 @@ export interface MutationRun {
  */
 export function measureMutationRun(root: string, sample = 14): MutationRun {
   const s = performance.now();
-  const stryker = createRequire(join(root, 'package.json')).resolve('@stryker-mutator/core/bin/stryker.js');
-  const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.fuzz.config.mjs'], {
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), ['run', 'stryker.fuzz.config.mjs'], {
     cwd: root, encoding: 'utf8', timeout: 3_600_000, env: { ...process.env, MUTATE_SAMPLE: String(sample), NO_COLOR: '1' },
   });
   const ms = performance.now() - s;
