@@ -12,7 +12,7 @@ import { nowMs } from '../bin/clock.ts';
 import { BUG_NAMES, isBugName, type BugName } from '../emulator/bugs.ts';
 import { collectScenarioFiles } from './collect.ts';
 import { registerCoverageCommand } from './coverage.ts';
-import { CONTRACT_REVISION, FORMAT_VERSION } from './format.ts';
+import { CONTRACT_REVISION, FORMAT_VERSION } from './fields.ts';
 import { registerFuzzCommands } from './fuzz/cli.ts';
 import { loadScenarioFile } from './load.ts';
 import { REPORT_FORMAT, exitStatus, reportJsonSchemaText, runDocument, runFile, type FileReport } from './report.ts';

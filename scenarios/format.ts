@@ -1,6 +1,6 @@
 /**
  * The scenario format, version 1, contract revision 2 (docs/scenario-format.md),
- * as zod schemas. They check shape, types, ranges and defaults; what needs the
+ * as zod schemas, built beside the plain tables of fields.ts. They check shape, types, ranges and defaults; what needs the
  * whole file (handles, parent directories, pid against pidMax, patterns) is
  * load.ts's job.
  *
@@ -12,13 +12,6 @@ import { ERRNO_NAMES } from '../emulator/errno.ts';
 import { BUG_NAMES } from '../emulator/bugs.ts';
 import { DTYPES, VTYPES, type StepBody, type StepKind } from './types.ts';
 import { FILE_TYPES, FORMAT_VERSION, HANDLE_RE, MODE_RE, NEWFD_TYPES, REF_RE, STEPS_MAX, STEP_KINDS } from './fields.ts';
-
-// The plain tables live in fields.ts (no zod there); importers of the format find them here too.
-export {
-  CONTRACT_REVISION, DESCRIPTOR_FIELDS, FILE_BYTES_MAX, FILE_TYPES, FORMAT_VERSION, HANDLE_RE, MODE_RE, NESTING_MAX, NEWFD_TYPES,
-  PROCESS_BINDERS, PROCESS_FIELDS, REF_RE, STEPS_MAX, STEP_FIELDS, STEP_KINDS, fillTemplate, templateParts, templateRefs,
-} from './fields.ts';
-export type { TemplatePart } from './fields.ts';
 
 const LATIN1_RE = /^[\u0000-\u00ff]*$/;
 

@@ -4,7 +4,7 @@
  * oracle, the reports, and the fuzzer's campaign, session, shrinker and repro
  * writer. The command line (cli.ts) is not here: importing it runs it.
  */
-export { FORMAT_VERSION, STEP_KINDS, STEPS_MAX, FILE_BYTES_MAX } from './format.ts';
+export { FORMAT_VERSION, STEP_KINDS, STEPS_MAX, FILE_BYTES_MAX } from './fields.ts';
 export { SCHEMA_ID, scenarioJsonSchema, scenarioJsonSchemaText } from './schema.ts';
 export type * from './types.ts';
 export { VTYPES } from './types.ts';

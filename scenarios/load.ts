@@ -13,10 +13,9 @@ import {
 import { z } from 'zod';
 import { DEFAULT_ROOTFS } from '../emulator/rootfs.ts';
 import {
-  DESCRIPTOR_FIELDS, EXPECT_NON_RESULTS, FILE_BYTES_MAX, HANDLE_RE, NESTING_MAX, PROCESS_BINDERS,
-  PROCESS_FIELDS, RESULT_CHECKS, STEP_BODIES, STEP_EXPECTS, STEP_KINDS, STEP_RESULT_KEYS, ScenarioShellSchema,
-  fillTemplate, templateParts,
-} from './format.ts';
+  DESCRIPTOR_FIELDS, FILE_BYTES_MAX, HANDLE_RE, NESTING_MAX, PROCESS_BINDERS, PROCESS_FIELDS, STEP_KINDS, fillTemplate, templateParts,
+} from './fields.ts';
+import { EXPECT_NON_RESULTS, RESULT_CHECKS, STEP_BODIES, STEP_EXPECTS, STEP_RESULT_KEYS, ScenarioShellSchema } from './format.ts';
 import type { Expect, FileEntry, KernelSpec, Scenario, SourcePos, Step, StepKind } from './types.ts';
 import { compilePattern } from './pattern.ts';
 

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { BugName } from '../emulator/bugs.ts';
-import { FILE_BYTES_MAX } from './format.ts';
+import { FILE_BYTES_MAX } from './fields.ts';
 import { formatInvalid, loadScenarioFile } from './load.ts';
 import type { InvalidError, LoadResult } from './load.ts';
 import { runScenario, type StepFailure, type StepRecord } from './runner.ts';

@@ -8,10 +8,11 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { CONTRACT_REVISION, FORMAT_VERSION, STEP_KINDS } from './fields.ts';
 import {
-  ByField, CONTRACT_REVISION, DataMatchesSchema, DescriptorRefSchema, DtypeSchema, EntryTypesSchema, ErrnoSchema,
-  FORMAT_VERSION, FileEntrySchema, HandleSchema, IdSchema, KernelSchema, ModeSchema, MountArgsSchema, ProcessRefSchema,
-  ProcfsMountSchema, STEP_BODIES, STEP_EXPECTS, STEP_KINDS, UintOrRefSchema, VtypeSchema, scenarioSchema,
+  ByField, DataMatchesSchema, DescriptorRefSchema, DtypeSchema, EntryTypesSchema, ErrnoSchema,
+  FileEntrySchema, HandleSchema, IdSchema, KernelSchema, ModeSchema, MountArgsSchema, ProcessRefSchema,
+  ProcfsMountSchema, STEP_BODIES, STEP_EXPECTS, UintOrRefSchema, VtypeSchema, scenarioSchema,
 } from './format.ts';
 import type { StepKind } from './types.ts';
 

@@ -11,7 +11,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { nowMs } from '../../bin/clock.ts';
 import { BUGS, BUG_NAMES, type BugName, isBugName } from '../../emulator/bugs.ts';
 import { collectScenarioFiles } from '../collect.ts';
-import { STEPS_MAX } from '../format.ts';
+import { STEPS_MAX } from '../fields.ts';
 import { formatInvalid, loadScenarioFile } from '../load.ts';
 import { type Judge, commandPrefix, replayCommandLine, runDocument, runFile } from '../report.ts';
 import {

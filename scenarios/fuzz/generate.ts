@@ -28,7 +28,8 @@ import type { BugName } from '../../emulator/bugs.ts';
 import type { Proc } from '../../emulator/proc.ts';
 import { FREAD, FWRITE } from '../../emulator/vnode.ts';
 import { parseKey } from '../names.ts';
-import type { Expect, KernelSpec, NewfdType, ProcfsMountSpec, Scenario, Step } from '../types.ts';
+import { NEWFD_TYPES } from '../fields.ts';
+import type { Expect, KernelSpec, ProcfsMountSpec, Scenario, Step } from '../types.ts';
 import { pinExpect } from './expectations.ts';
 import type { PRNG } from './prng.ts';
 import type { SessionResult } from './session.ts';
@@ -166,7 +167,6 @@ const ROOT_FILES = ['meminfo', 'cpuinfo', 'uptime', 'mounts', 'devices', 'stat',
 /** Files of the default root file system worth opening, with what they are. */
 const PLAIN_PATHS = ['/tmp', '/', '/home/user', '/etc', '/etc/passwd', '/dev/null', '/dev/wd0', '/tmp/fifo', '/tmp/sock', '/etc/localtime', '/bin/sh'];
 
-const NEWFD_TYPES: readonly NewfdType[] = ['misc', 'sem', 'crypto', 'mqueue', 'eventfd', 'timerfd', 'memfd'];
 
 /**
  * Descriptor numbers that matter to dup2: the last slots before the table

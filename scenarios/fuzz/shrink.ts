@@ -9,7 +9,7 @@
  * into a regression test.
  */
 import type { BugName } from '../../emulator/bugs.ts';
-import { HANDLE_RE, templateRefs } from '../format.ts';
+import { HANDLE_RE, templateRefs } from '../fields.ts';
 import { loadScenarioText } from '../load.ts';
 import { runScenario } from '../runner.ts';
 import type { Expect, KernelSpec, Scenario, Step } from '../types.ts';

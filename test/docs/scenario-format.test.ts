@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_REVISION, FORMAT_VERSION } from '../../scenarios/format.ts';
+import { CONTRACT_REVISION, FORMAT_VERSION } from '../../scenarios/fields.ts';
 import { formatInvalid, loadScenarioText } from '../../scenarios/load.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { SCHEMA_FILE } from '../../scenarios/schema.ts';

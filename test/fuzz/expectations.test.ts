@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillTemplate, templateParts } from '../../scenarios/format.ts';
+import { fillTemplate, templateParts } from '../../scenarios/fields.ts';
 import { literal, patternFor } from '../../scenarios/fuzz/expectations.ts';
 import { PRNG } from '../../scenarios/fuzz/prng.ts';
 import { compilePattern } from '../../scenarios/pattern.ts';

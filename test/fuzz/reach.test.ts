@@ -7,7 +7,8 @@
  * bookkeeping.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXPECT_NON_RESULTS, STEP_KINDS, STEP_RESULT_KEYS } from '../../scenarios/format.ts';
+import { STEP_KINDS } from '../../scenarios/fields.ts';
+import { EXPECT_NON_RESULTS, STEP_RESULT_KEYS } from '../../scenarios/format.ts';
 import { generate } from '../../scenarios/fuzz/generate.ts';
 import { runPrng } from '../../scenarios/fuzz/prng.ts';
 import { loadScenarioText } from '../../scenarios/load.ts';

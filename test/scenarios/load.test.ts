@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STEPS_MAX, templateRefs } from '../../scenarios/format.ts';
+import { STEPS_MAX, templateRefs } from '../../scenarios/fields.ts';
 import { formatInvalid, loadScenarioFile, loadScenarioText, type InvalidError } from '../../scenarios/load.ts';
 import { SCHEMA_FILE, scenarioJsonSchema, scenarioJsonSchemaText } from '../../scenarios/schema.ts';
 import type { Scenario } from '../../scenarios/types.ts';
