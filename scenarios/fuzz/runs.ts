@@ -1,7 +1,8 @@
 /**
- * A fuzz campaign's runs, as a worker thread needs them: runs 0 .. runs-1, run i seeded from the campaign seed and
- * i alone, so any subset of runs (a shard, a worker's share, one run played
- * alone) does exactly what the whole campaign does for those runs.
+ * A fuzz campaign's runs, as a worker thread needs them: runs 0 .. runs-1,
+ * run i seeded from the campaign seed and i alone, so any subset of runs (a
+ * shard, a worker's share, one run played alone) does exactly what the whole
+ * campaign does for those runs.
  *
  * Failures are grouped by signature (failure.ts): a runner shrinks the first
  * failure of each signature it meets (every one with keepAll) and only
