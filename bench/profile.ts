@@ -3,6 +3,9 @@
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts [full|shared] [on|off] [ms]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile.ts fuzz [steps] [ms]
  * and then `node --import tsx bench/profile_top.ts /tmp/prof/<file>.cpuprofile` for the table.
+ * Compiled, as npm run bench measures: `node bench/run.mjs profile.ts ARGS` makes
+ * bench/profile.bundle.mjs (and runs it once), then
+ * `node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.bundle.mjs ARGS`.
  */
 import { measureRuns } from './fuzz.ts';
 import { measureMix } from './mix.ts';
